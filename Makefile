@@ -1,0 +1,35 @@
+# roost: `make` builds the release binary; `make demo` and `make test` are the README's set-up
+# commands (each installs what it needs from Debian's packages first, as root).
+SWIFT ?= swift
+RELEASE := -c release --static-swift-stdlib -Xswiftc -static-executable
+BIN := .build/release/roost
+FIXTURES := $(CURDIR)/.build/fixtures
+ROOTFS := $(FIXTURES)/rootfs
+
+.PHONY: all build deps rootfs demo test unit integration lint clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build:
+	$(SWIFT) build $(RELEASE) --product roost
+
+$(ROOTFS)/bin/busybox: Tests/fixtures/make-rootfs.sh
+	Tests/fixtures/make-rootfs.sh $(ROOTFS)
+
+rootfs: deps $(ROOTFS)/bin/busybox
+
+demo: deps build rootfs
+	@rm -rf .build/demo && mkdir -p .build/demo
+	@cp -a $(ROOTFS) .build/demo/rootfs
+	@cd .build/demo && ../release/roost spec
+	@sed -i 's/"terminal": true/"terminal": false/; s/"sh"$$/"sh", "-c", "echo hello from roost in $$(hostname): $$(id); cat \/proc\/self\/status | grep -E ^NoNewPrivs"/' .build/demo/config.json
+	cd .build/demo && ../release/roost run demo-$$$$
+
+test: deps build rootfs
+	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) $(SWIFT) test
+
+clean:
+	rm -rf .build

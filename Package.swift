@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers, one way: roost → RoostCLI → RoostRuntime → {RoostSpec, RoostLinux → CRoostShim}.
+let package = Package(
+    name: "roost",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "roost", targets: ["roost"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // C only where Swift cannot go: raw clone3, variadic syscalls, kernel structs and constants.
+        .target(name: "CRoostShim"),
+        // The OCI runtime-spec as value types; standard library only.
+        .target(name: "RoostSpec"),
+        // Typed syscall wrappers; knows nothing of OCI.
+        .target(name: "RoostLinux", dependencies: ["CRoostShim"]),
+        // The container lifecycle: joins the spec to the kernel.
+        .target(name: "RoostRuntime", dependencies: ["RoostSpec", "RoostLinux", "CRoostShim"]),
+        // runc's command line.
+        .target(
+            name: "RoostCLI",
+            dependencies: [
+                "RoostRuntime",
+                "RoostLinux",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "roost", dependencies: ["RoostCLI"]),
+
+        .testTarget(name: "RoostSpecTests", dependencies: ["RoostSpec"]),
+        .target(name: "RoostTestSupport", path: "Tests/RoostTestSupport"),
+        .testTarget(name: "IntegrationTests", dependencies: ["RoostTestSupport"]),
+    ]
+)

@@ -1,0 +1,131 @@
+// The C boundary of roost. Only what Swift cannot express safely lives here:
+// raw syscalls Glibc has no wrapper for (clone3, pivot_root, openat2, mount_setattr, close_range),
+// variadic calls (prctl, ioctl), declarations Glibc's module hides without _GNU_SOURCE (setns,
+// unshare, CLONE_NEW*), function-like macros (makedev, CMSG_*, W* status macros) and kernel
+// structs that must match byte for byte. Every function is prefixed roost_ and says why it is here.
+#ifndef ROOST_SHIM_H
+#define ROOST_SHIM_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+// Namespace and clone flags (linux/sched.h); hidden from Swift without _GNU_SOURCE.
+static const uint64_t ROOST_CLONE_NEWNS = 0x00020000;
+static const uint64_t ROOST_CLONE_NEWCGROUP = 0x02000000;
+static const uint64_t ROOST_CLONE_NEWUTS = 0x04000000;
+static const uint64_t ROOST_CLONE_NEWIPC = 0x08000000;
+static const uint64_t ROOST_CLONE_NEWUSER = 0x10000000;
+static const uint64_t ROOST_CLONE_NEWPID = 0x20000000;
+static const uint64_t ROOST_CLONE_NEWNET = 0x40000000;
+static const uint64_t ROOST_CLONE_NEWTIME = 0x00000080;
+static const uint64_t ROOST_CLONE_PIDFD = 0x00001000;
+static const uint64_t ROOST_CLONE_INTO_CGROUP = 0x200000000ULL;
+
+// openat2 resolve flags (linux/openat2.h).
+static const uint64_t ROOST_RESOLVE_NO_XDEV = 0x01;
+static const uint64_t ROOST_RESOLVE_NO_MAGICLINKS = 0x02;
+static const uint64_t ROOST_RESOLVE_NO_SYMLINKS = 0x04;
+static const uint64_t ROOST_RESOLVE_BENEATH = 0x08;
+static const uint64_t ROOST_RESOLVE_IN_ROOT = 0x10;
+
+// mount_setattr (linux/mount.h).
+static const uint64_t ROOST_MOUNT_ATTR_RDONLY = 0x00000001;
+static const uint64_t ROOST_MOUNT_ATTR_NOSUID = 0x00000002;
+static const uint64_t ROOST_MOUNT_ATTR_NODEV = 0x00000004;
+static const uint64_t ROOST_MOUNT_ATTR_NOEXEC = 0x00000008;
+static const uint64_t ROOST_MOUNT_ATTR__ATIME = 0x00000070;
+static const uint64_t ROOST_MOUNT_ATTR_RELATIME = 0x00000000;
+static const uint64_t ROOST_MOUNT_ATTR_NOATIME = 0x00000010;
+static const uint64_t ROOST_MOUNT_ATTR_STRICTATIME = 0x00000020;
+static const uint64_t ROOST_MOUNT_ATTR_NODIRATIME = 0x00000080;
+static const uint64_t ROOST_MOUNT_ATTR_IDMAP = 0x00100000;
+static const uint64_t ROOST_MOUNT_ATTR_NOSYMFOLLOW = 0x00200000;
+static const unsigned int ROOST_AT_RECURSIVE = 0x8000;
+
+static const unsigned int ROOST_CLOSE_RANGE_CLOEXEC = 4;
+
+// fcntl/prctl constants Swift's Glibc module hides without _GNU_SOURCE.
+static const int ROOST_O_PATH = 010000000;
+static const int ROOST_AT_EMPTY_PATH = 0x1000;
+static const int ROOST_PR_SET_PDEATHSIG = 1;
+static const int ROOST_PR_SET_KEEPCAPS = 8;
+static const int ROOST_PR_SET_NAME = 15;
+static const int ROOST_PR_CAPBSET_READ = 23;
+static const int ROOST_PR_CAPBSET_DROP = 24;
+static const int ROOST_PR_SET_SECUREBITS = 28;
+static const int ROOST_PR_SET_NO_NEW_PRIVS = 38;
+static const int ROOST_PR_SET_CHILD_SUBREAPER = 36;
+static const int ROOST_PR_CAP_AMBIENT = 47;
+static const int ROOST_PR_CAP_AMBIENT_RAISE = 2;
+static const int ROOST_PR_CAP_AMBIENT_CLEAR_ALL = 4;
+
+/// clone3(2) without a new stack: fork semantics plus namespace flags. Glibc has no wrapper and
+/// fork() cannot create namespaces. Returns the child's pid in the parent, 0 in the child, -1 and
+/// errno on failure. `pidfd` receives a pidfd of the child when non-NULL. `cgroupfd` >= 0 places
+/// the child in that cgroup at birth (CLONE_INTO_CGROUP).
+pid_t roost_clone3(uint64_t flags, int *pidfd, int cgroupfd);
+
+int roost_setns(int fd, int nstype);
+int roost_unshare(int flags);
+int roost_pivot_root(const char *new_root, const char *put_old);
+/// openat2(2); `resolve` is a RESOLVE_* mask.
+int roost_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+/// mount_setattr(2) setting `set` and clearing `clear` MOUNT_ATTR_* bits, with propagation 0.
+int roost_mount_setattr(int dirfd, const char *path, unsigned int at_flags, uint64_t set, uint64_t clear);
+int roost_close_range(unsigned int first, unsigned int last, unsigned int flags);
+int roost_pidfd_open(pid_t pid, unsigned int flags);
+int roost_pidfd_send_signal(int pidfd, int sig);
+
+/// prctl(2) is variadic: Swift cannot call it.
+int roost_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
+
+/// capget/capset with the v3 ABI (two 32-bit words per set). Glibc has no wrappers.
+int roost_capget(uint32_t effective[2], uint32_t permitted[2], uint32_t inheritable[2]);
+int roost_capset(const uint32_t effective[2], const uint32_t permitted[2], const uint32_t inheritable[2]);
+int roost_last_cap(void);
+
+/// makedev/major/minor are macros.
+uint64_t roost_makedev(uint32_t major, uint32_t minor);
+uint32_t roost_major(uint64_t dev);
+uint32_t roost_minor(uint64_t dev);
+
+/// The W* status macros.
+int roost_wifexited(int status);
+int roost_wexitstatus(int status);
+int roost_wifsignaled(int status);
+int roost_wtermsig(int status);
+
+/// SCM_RIGHTS needs the CMSG_* macros.
+int roost_send_fd(int sock, int fd, const void *data, size_t len);
+int roost_recv_fd(int sock, void *data, size_t len, int *fd_out);
+
+/// ioctl(2) is variadic.
+int roost_ioctl_int(int fd, unsigned long request, int *arg);
+int roost_ioctl_ptr(int fd, unsigned long request, void *arg);
+
+/// The single-threaded rule (ARCHITECTURE.md §3): number of threads of this process.
+int roost_thread_count(void);
+
+/// setgroups/sethostname/setdomainname are hidden from Swift's Glibc module.
+int roost_setgroups(size_t n, const uint32_t *gids);
+int roost_sethostname(const char *name, size_t len);
+int roost_setdomainname(const char *name, size_t len);
+int roost_personality(unsigned long persona);
+/// statfs(2)'s f_type (sys/vfs.h is not in Swift's Glibc module); -1 on error.
+long roost_statfs_type(const char *path);
+int roost_setresuid(uint32_t r, uint32_t e, uint32_t s);
+int roost_setresgid(uint32_t r, uint32_t e, uint32_t s);
+
+/// keyctl(KEYCTL_JOIN_SESSION_KEYRING): Glibc has no keyctl wrapper.
+int roost_join_session_keyring(const char *name);
+
+/// execve with Swift-built argv/envp arrays.
+int roost_execve(const char *path, char *const argv[], char *const envp[]);
+
+/// Brings the loopback interface of the current network namespace up (SIOCSIFFLAGS needs struct
+/// ifreq and a variadic ioctl).
+int roost_loopback_up(void);
+
+extern char **environ;
+
+#endif

@@ -1,0 +1,63 @@
+/// runc's commands and flags, declared once. The fast parser reads this table for the hot-path
+/// verbs (create, start, run, exec, delete, kill, state): swift-argument-parser costs more than a
+/// whole process start per call (docs/PERFORMANCE.md), so it serves only the cold commands.
+struct FlagSpec {
+    let long: String
+    let short: Character?
+    /// Takes a value (`--bundle DIR`); otherwise a switch (`--detach`, `--detach=false`).
+    let takesValue: Bool
+    let help: String
+
+    init(_ long: String, short: Character? = nil, value: Bool = false, _ help: String) {
+        self.long = long
+        self.short = short
+        self.takesValue = value
+        self.help = help
+    }
+}
+
+struct CommandSpec {
+    let name: String
+    let arguments: String
+    let summary: String
+    let flags: [FlagSpec]
+    let positionals: ClosedRange<Int>
+    /// Flags are only read before the first positional (runc's exec: the rest is the command).
+    var flagsBeforeArgumentsOnly = false
+}
+
+enum CommandTable {
+    static let global: [FlagSpec] = [
+        FlagSpec("root", value: true, "root directory for storage of container state (default \"/run/roost\")"),
+        FlagSpec("log", value: true, "set the log file to write roost logs to (default is stderr)"),
+        FlagSpec("log-format", value: true, "set the log format ('text' (default), or 'json')"),
+        FlagSpec("debug", "enable debug logging"),
+        FlagSpec("systemd-cgroup", "enable systemd cgroup support"),
+        FlagSpec("rootless", value: true, "ignore cgroup permission errors ('true', 'false', or 'auto')"),
+        FlagSpec("criu", value: true, "path to the criu binary used for checkpoint and restore"),
+        FlagSpec("help", short: "h", "show help"),
+        FlagSpec("version", short: "v", "print the version"),
+    ]
+
+    static let createFlags: [FlagSpec] = [
+        FlagSpec("bundle", short: "b", value: true, "path to the root of the bundle directory, defaults to the current directory"),
+        FlagSpec("console-socket", value: true, "path to an AF_UNIX socket which will receive the pty master"),
+        FlagSpec("pidfd-socket", value: true, "path to an AF_UNIX socket which will receive a pidfd of the init"),
+        FlagSpec("pid-file", value: true, "specify the file to write the process id to"),
+        FlagSpec("no-pivot", "do not use pivot root to jail process inside rootfs"),
+        FlagSpec("no-new-keyring", "do not create a new session keyring for the container"),
+        FlagSpec("preserve-fds", value: true, "pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)"),
+    ]
+
+    static let commands: [CommandSpec] = [
+        CommandSpec(
+            name: "run", arguments: "<container-id>", summary: "create and run a container",
+            flags: createFlags + [
+                FlagSpec("detach", short: "d", "detach from the container's process"),
+                FlagSpec("keep", "do not delete the container after it exits"),
+                FlagSpec("no-subreaper", "disable the use of the subreaper used to reap reparented processes"),
+            ], positionals: 1...1),
+    ]
+
+    static func command(_ name: String) -> CommandSpec? { commands.first { $0.name == name } }
+}

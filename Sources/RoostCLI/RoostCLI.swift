@@ -1,0 +1,70 @@
+import Glibc
+import RoostRuntime
+
+/// roost's entry point: global flags, then one command. Hot-path verbs go through the table-driven
+/// FastParser; the rest through swift-argument-parser (ColdCommands).
+public enum RoostCLI {
+    public static let version = "0.1.0"
+
+    public static func main() -> Never {
+        let argv = CommandLine.arguments
+        let globals: ParsedArguments
+        do {
+            globals = try FastParser.parse(argv.dropFirst(), flags: CommandTable.global, command: "roost", beforeArgumentsOnly: true)
+        } catch {
+            Report.fail(error.description, code: 2)
+        }
+        if globals.flag("version") {
+            print("roost version \(version)\nspec: 1.3.0")
+            exit(0)
+        }
+        guard let name = globals.positionals.first, !globals.flag("help") else {
+            print(Help.root())
+            exit(0)
+        }
+        let rest = globals.positionals.dropFirst()
+        let context = GlobalContext(globals)
+        if let command = CommandTable.command(name) {
+            let parsed: ParsedArguments
+            do {
+                parsed = try FastParser.parse(rest, flags: command.flags + [FlagSpec("help", short: "h", "show help")], command: name,
+                    beforeArgumentsOnly: command.flagsBeforeArgumentsOnly)
+            } catch {
+                Report.fail(error.description, code: 1)
+            }
+            if parsed.flag("help") {
+                print(Help.command(command))
+                exit(0)
+            }
+            guard command.positionals.contains(parsed.positionals.count) else {
+                Report.fail("\(name): \"\(name)\" requires \(Help.countText(command.positionals)) argument\(command.positionals.upperBound == 1 ? "" : "s") (\(command.arguments))", code: 1)
+            }
+            exit(Commands.dispatch(name, parsed, context))
+        }
+        ColdCommands.run(name: name, arguments: Array(rest))
+    }
+}
+
+/// The global flags every command sees.
+struct GlobalContext {
+    var root: String
+    var debug: Bool
+
+    init(_ p: ParsedArguments) {
+        root = p.value("root") ?? "/run/roost"
+        debug = p.flag("debug")
+    }
+}
+
+enum Commands {
+    static func dispatch(_ name: String, _ args: ParsedArguments, _ context: GlobalContext) -> Int32 {
+        do {
+            switch name {
+            case "run": return try RunCommand.run(args, context)
+            default: Report.fail("unknown command \"\(name)\"", code: 1)
+            }
+        } catch {
+            Report.fail("\(error)", code: 1)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import CRoostShim
+import Glibc
+
+/// mount(2) flags (linux/mount.h), typed so option tables can name them.
+public struct MountFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt
+    public init(rawValue: UInt) { self.rawValue = rawValue }
+    public static let rdonly = MountFlags(rawValue: 1)
+    public static let nosuid = MountFlags(rawValue: 2)
+    public static let nodev = MountFlags(rawValue: 4)
+    public static let noexec = MountFlags(rawValue: 8)
+    public static let synchronous = MountFlags(rawValue: 16)
+    public static let remount = MountFlags(rawValue: 32)
+    public static let mandlock = MountFlags(rawValue: 64)
+    public static let dirsync = MountFlags(rawValue: 128)
+    public static let nosymfollow = MountFlags(rawValue: 256)
+    public static let noatime = MountFlags(rawValue: 1024)
+    public static let nodiratime = MountFlags(rawValue: 2048)
+    public static let bind = MountFlags(rawValue: 4096)
+    public static let move = MountFlags(rawValue: 8192)
+    public static let rec = MountFlags(rawValue: 16384)
+    public static let silent = MountFlags(rawValue: 32768)
+    public static let unbindable = MountFlags(rawValue: 1 << 17)
+    public static let `private` = MountFlags(rawValue: 1 << 18)
+    public static let slave = MountFlags(rawValue: 1 << 19)
+    public static let shared = MountFlags(rawValue: 1 << 20)
+    public static let relatime = MountFlags(rawValue: 1 << 21)
+    public static let iversion = MountFlags(rawValue: 1 << 23)
+    public static let strictatime = MountFlags(rawValue: 1 << 24)
+    public static let lazytime = MountFlags(rawValue: 1 << 25)
+
+    public static let propagation: MountFlags = [.unbindable, .private, .slave, .shared]
+    /// The per-mount flags a bind remount must keep (the kernel refuses to drop locked ones).
+    public static let perMount: MountFlags = [.rdonly, .nosuid, .nodev, .noexec, .noatime, .nodiratime, .relatime, .strictatime, .nosymfollow]
+}
+
+public enum Mounts {
+    /// Wraps mount(2). `display` names the target in errors (the in-container path, not /proc/self/fd/N).
+    public static func mount(
+        _ source: String?, _ target: String, type: String?, flags: MountFlags, data: String? = nil, display: String? = nil
+    ) throws(SyscallError) {
+        let r = Glibc.mount(source, target, type, flags.rawValue, data)
+        if r != 0 {
+            let what = "\(source ?? type ?? "none") on \(display ?? target)" + (type.map { " (type \($0))" } ?? "")
+            throw SyscallError("mount", what)
+        }
+    }
+
+    public static func unmount(_ target: String, flags: Int32 = 0) throws(SyscallError) {
+        try sys("umount", target) { Glibc.umount2(target, flags) }
+    }
+
+    /// The per-mount flags a mount currently has (statvfs f_flag uses the same bits as MS_*).
+    public static func currentFlags(_ path: String) -> MountFlags {
+        var st = statvfs()
+        guard statvfs(path, &st) == 0 else { return [] }
+        return MountFlags(rawValue: st.f_flag).intersection(.perMount)
+    }
+
+    /// Wraps mount_setattr(2): sets and clears MOUNT_ATTR_* bits, recursively if asked.
+    public static func setAttributes(_ fd: Int32, set: UInt64, clear: UInt64, recursive: Bool, display: String) throws(SyscallError) {
+        let flags = UInt32(ROOST_AT_EMPTY_PATH) | (recursive ? ROOST_AT_RECURSIVE : 0)
+        try sys("mount_setattr", display) { roost_mount_setattr(fd, "", flags, set, clear) }
+    }
+
+    public static func pivotRoot(_ new: String, _ old: String) throws(SyscallError) {
+        try sys("pivot_root", new) { roost_pivot_root(new, old) }
+    }
+}

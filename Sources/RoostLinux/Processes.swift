@@ -1,0 +1,62 @@
+import CRoostShim
+import Glibc
+
+/// How a process ended, and the exit code a shell reports for it (128+N for signal N).
+public enum ExitStatus: Equatable, Sendable {
+    case exited(Int32)
+    case signaled(Int32)
+
+    public init(waitStatus s: Int32) {
+        if roost_wifsignaled(s) != 0 { self = .signaled(roost_wtermsig(s)) } else { self = .exited(roost_wexitstatus(s)) }
+    }
+
+    public var shellCode: Int32 {
+        switch self {
+        case .exited(let c): c
+        case .signaled(let s): 128 + s
+        }
+    }
+}
+
+public enum Processes {
+    /// waitpid(2) for one child, retrying EINTR.
+    public static func wait(_ pid: pid_t, flags: Int32 = 0) throws(SyscallError) -> (pid_t, ExitStatus?) {
+        var status: Int32 = 0
+        let r = try sys("waitpid", "\(pid)") { waitpid(pid, &status, flags) }
+        if r == 0 { return (0, nil) }
+        return (r, ExitStatus(waitStatus: status))
+    }
+
+    public static func setChildSubreaper() {
+        _ = roost_prctl(ROOST_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    }
+
+    public static func setParentDeathSignal(_ sig: Int32) {
+        _ = roost_prctl(ROOST_PR_SET_PDEATHSIG, UInt(sig), 0, 0, 0)
+    }
+
+    /// Names the process in `ps` (comm, 15 bytes): stages show as `roost:[1:init]`.
+    public static func setName(_ name: String) {
+        name.withCString { p in _ = roost_prctl(ROOST_PR_SET_NAME, UInt(bitPattern: p), 0, 0, 0) }
+    }
+
+    /// Start time in clock ticks since boot (field 22 of /proc/PID/stat): with the pid, it names a
+    /// process uniquely, so a recycled pid is never taken for a container's init.
+    public static func startTime(_ pid: pid_t) -> UInt64? {
+        guard let bytes = try? FileIO.read("/proc/\(pid)/stat") else { return nil }
+        // comm may contain spaces and parentheses: fields start after the last ')'.
+        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        var field = 2
+        var value: UInt64 = 0
+        var inValue = false
+        for b in bytes[(close + 1)...] {
+            if b == UInt8(ascii: " ") {
+                if inValue { if field == 22 { return value }; inValue = false }
+                continue
+            }
+            if !inValue { inValue = true; field += 1; value = 0 }
+            if field == 22 { value = value &* 10 &+ UInt64(b &- 48) }
+        }
+        return field == 22 ? value : nil
+    }
+}

@@ -1,0 +1,27 @@
+import Glibc
+
+/// One end of the parent↔child sync channel: a SOCK_SEQPACKET socketpair, so each send is one
+/// message and a closed peer reads as end of stream (how the parent learns that exec happened).
+public struct SyncSocket: Sendable {
+    public let raw: Int32
+
+    public static func pair() throws(SyscallError) -> (SyncSocket, SyncSocket) {
+        var fds: [Int32] = [-1, -1]
+        try sys("socketpair") { socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) }
+        return (SyncSocket(raw: fds[0]), SyncSocket(raw: fds[1]))
+    }
+
+    public func close() { _ = Glibc.close(raw) }
+
+    public func send(_ bytes: [UInt8]) throws(SyscallError) {
+        try sys("send", "sync socket") { bytes.withUnsafeBytes { Glibc.send(raw, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+    }
+
+    /// The next message, or nil when the peer closed its end.
+    public func receive() throws(SyscallError) -> [UInt8]? {
+        var buf = [UInt8](repeating: 0, count: 8192)
+        let n = try sys("recv", "sync socket") { buf.withUnsafeMutableBytes { recv(raw, $0.baseAddress, $0.count, 0) } }
+        if n == 0 { return nil }
+        return Array(buf[0..<n])
+    }
+}

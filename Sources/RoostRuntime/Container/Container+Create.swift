@@ -1,0 +1,132 @@
+import CRoostShim
+import Glibc
+import RoostLinux
+import RoostSpec
+
+/// A container whose init is set up and waiting on its exec fifo; for `run`, roost still holds
+/// its end of the sync socket and is init's parent.
+struct CreatedContainer {
+    let directory: StateDirectory
+    let pid: Int32
+    let sync: SyncSocket
+    let signalMask: sigset_t
+}
+
+extension Container {
+    /// `roost create`: validate everything, claim the id, clone the init, let it set up, record
+    /// the state. Any failure rolls back every step already done.
+    static func create(id: String, stateRoot: String, options: CreateOptions) throws -> CreatedContainer {
+        try StateDirectory.validate(id: id)
+        let bundle = absolutePath(options.bundle ?? ".")
+        guard FileIO.isDirectory(bundle) else { throw RuntimeError.bundle("bundle \(bundle): no such directory") }
+        let configPath = bundle + "/config.json"
+        let bytes: [UInt8]
+        do throws(SyscallError) { bytes = try FileIO.read(configPath) } catch {
+            throw RuntimeError.bundle("config.json: cannot read \(configPath): \(String(cString: strerror(error.errno)))")
+        }
+        let spec: Spec
+        do throws(SpecError) { spec = try Spec.decode(bytes) } catch { throw RuntimeError.spec(error) }
+        let plan = try ContainerPlan(
+            id: id, bundle: bundle, spec: spec,
+            options: .init(noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs))
+
+        let directory = StateDirectory(root: stateRoot, id: id)
+        try directory.create()
+        var rollback = Rollback()
+        rollback.add { directory.remove() }
+        do {
+            let created = try launch(plan, in: directory, rollback: &rollback)
+            let state = ContainerState(
+                id: id, pid: created.pid, pidStartTime: Processes.startTime(created.pid) ?? 0, bundle: bundle,
+                rootfs: plan.rootfs, created: rfc3339Now(), owner: "", annotations: spec.annotations.map { $0.map { (key: $0.key, value: $0.value) } } ?? [])
+            do throws(SyscallError) {
+                try FileIO.writeAtomically(directory.stateFile, Array(state.json.serialized().utf8))
+                if let pidFile = options.pidFile {
+                    try FileIO.writeAtomically(absolutePath(pidFile), Array(String(created.pid).utf8), mode: 0o644)
+                }
+            } catch {
+                throw RuntimeError.syscall(error)
+            }
+            rollback.disarm()
+            return created
+        } catch {
+            rollback.run()
+            throw error
+        }
+    }
+
+    /// Clones the init and drives it through set-up. Signals stay blocked in roost from before the
+    /// clone (a ^C cannot leave a half-made container); init restores the caller's mask before exec.
+    private static func launch(_ plan: ContainerPlan, in directory: StateDirectory, rollback: inout Rollback)
+        throws -> CreatedContainer
+    {
+        do {
+            try directory.makeFifo()
+            let stateDir = try FileDescriptor.open(directory.path, ROOST_O_PATH | O_DIRECTORY)
+            var nsFDs: [Int32] = []
+            defer { for fd in nsFDs { close(fd) } }
+            for join in plan.joins {
+                nsFDs.append(try sys("open", join.path) { open(join.path, O_RDONLY | O_CLOEXEC) })
+            }
+            let (parentEnd, childEnd) = try SyncSocket.pair()
+            let oldMask = Signals.block(Signals.fullSet())
+            let pid: Int32
+            do {
+                pid = try Namespaces.clone(flags: plan.cloneFlags)
+            } catch {
+                Signals.setMask(oldMask)
+                parentEnd.close(); childEnd.close()
+                throw error
+            }
+            if pid == 0 {
+                parentEnd.close()
+                Init(plan: plan, sync: childEnd, stateDir: stateDir.raw, namespaceFDs: nsFDs, originalSignalMask: oldMask).run()
+            }
+            childEnd.close()
+            var initPid = pid
+            rollback.add {
+                kill(initPid, SIGKILL)
+                if initPid != pid { kill(pid, SIGKILL); _ = try? Processes.wait(pid) }
+                _ = try? Processes.wait(initPid)
+                parentEnd.close()
+                Signals.setMask(oldMask)
+            }
+            loop: while true {
+                switch try parentEnd.next() {
+                case .needMaps:
+                    try writeMaps(plan, pid: pid)
+                    try parentEnd.send(.mapsWritten)
+                case .pid(let p):
+                    _ = try? Processes.wait(pid)
+                    initPid = p
+                case .created:
+                    break loop
+                case .failed(let line):
+                    throw RuntimeError.child(stage: "container init", message: line)
+                case .mapsWritten:
+                    throw RuntimeError.child(stage: "sync", message: "unexpected message from init")
+                case nil:
+                    let (_, status) = try Processes.wait(initPid)
+                    throw RuntimeError.child(stage: "container init", message: "exited during set-up (\(status.map { "\($0)" } ?? "unknown"))")
+                }
+            }
+            return CreatedContainer(directory: directory, pid: initPid, sync: parentEnd, signalMask: oldMask)
+        } catch let e as RuntimeError {
+            throw e
+        } catch let e as SyscallError {
+            throw RuntimeError.syscall(e)
+        } catch {
+            throw RuntimeError.child(stage: "create", message: "\(error)")
+        }
+    }
+
+    /// uid_map and gid_map are written by the parent, which has privilege over the new namespace.
+    private static func writeMaps(_ plan: ContainerPlan, pid: Int32) throws {
+        do {
+            if !plan.uidMap.isEmpty { try FileIO.writeExisting("/proc/\(pid)/uid_map", plan.uidMap) }
+            if !plan.gidMap.isEmpty { try FileIO.writeExisting("/proc/\(pid)/gid_map", plan.gidMap) }
+        } catch {
+            throw RuntimeError.config(path: "linux.uidMappings", problem: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Glibc
+import RoostLinux
+import RoostSpec
+
+/// The lifecycle's entry points, one verb per file (Container+Create, +Start, +Run, +Delete).
+public enum Container {
+    public static let defaultRoot = "/run/roost"
+
+    public struct CreateOptions {
+        public var bundle: String?
+        public var pidFile: String?
+        public var noPivot = false
+        public var noNewKeyring = false
+        public var preserveFDs: Int32 = 0
+        public init() {}
+    }
+}
+
+/// Undo steps of `create`, run last-in first-out when a later step fails, so a failed create
+/// leaves no state directory, process or mount behind.
+struct Rollback {
+    private var steps: [() -> Void] = []
+    mutating func add(_ undo: @escaping () -> Void) { steps.append(undo) }
+    mutating func run() {
+        while let undo = steps.popLast() { undo() }
+    }
+    mutating func disarm() { steps.removeAll() }
+}
+
+/// Absolute form of a path given on the command line, relative to the current directory.
+func absolutePath(_ path: String) -> String {
+    if path.hasPrefix("/") { return normalized(path) }
+    var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buf, buf.count) != nil else { return path }
+    return normalized(String(cString: buf) + "/" + path)
+}
+
+private func normalized(_ path: String) -> String {
+    var out: [Substring] = []
+    for part in path.split(separator: "/") {
+        if part == "." { continue }
+        if part == ".." { _ = out.popLast(); continue }
+        out.append(part)
+    }
+    return "/" + out.joined(separator: "/")
+}

@@ -1,0 +1,246 @@
+import Glibc
+import RoostLinux
+import RoostSpec
+
+/// The runtime's defaults for a /dev it makes itself (matches runc's AllowedDevices that are
+/// created as nodes: null, zero, full, tty, urandom, random — all 0666 root:root).
+let defaultDevices: [PlannedDevice] = [
+    PlannedDevice(path: "/dev/null", mode: S_IFCHR | 0o666, major: 1, minor: 3, uid: 0, gid: 0),
+    PlannedDevice(path: "/dev/zero", mode: S_IFCHR | 0o666, major: 1, minor: 5, uid: 0, gid: 0),
+    PlannedDevice(path: "/dev/full", mode: S_IFCHR | 0o666, major: 1, minor: 7, uid: 0, gid: 0),
+    PlannedDevice(path: "/dev/tty", mode: S_IFCHR | 0o666, major: 5, minor: 0, uid: 0, gid: 0),
+    PlannedDevice(path: "/dev/urandom", mode: S_IFCHR | 0o666, major: 1, minor: 9, uid: 0, gid: 0),
+    PlannedDevice(path: "/dev/random", mode: S_IFCHR | 0o666, major: 1, minor: 8, uid: 0, gid: 0),
+]
+
+extension ContainerPlan {
+    struct Options {
+        var noPivot = false
+        var noNewKeyring = false
+        var preserveFDs: Int32 = 0
+    }
+
+    /// Resolves a validated spec into kernel values. Throws `.config(path:problem:)` for what the
+    /// spec allows but this host or runtime cannot do.
+    init(id: String, bundle: String, spec: Spec, options: Options) throws {
+        self.id = id
+        self.bundle = bundle
+        guard let root = spec.root else { throw RuntimeError.config(path: "root", problem: "must be set") }
+        rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
+        rootReadonly = root.readonly ?? false
+        noPivot = options.noPivot
+        newKeyring = !options.noNewKeyring
+        preserveFDs = options.preserveFDs
+        var st = stat()
+        guard stat(rootfs, &st) == 0 else {
+            throw RuntimeError.config(path: "root.path", problem: "rootfs \(rootfs) does not exist")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw RuntimeError.config(path: "root.path", problem: "rootfs \(rootfs) is not a directory")
+        }
+
+        try planNamespaces(spec)
+        try planMounts(spec)
+        try planDevices(spec)
+        try planProcess(spec)
+        maskedPaths = spec.linux?.maskedPaths ?? []
+        readonlyPaths = spec.linux?.readonlyPaths ?? []
+        sysctls = spec.linux?.sysctl.map { $0.map { (key: $0.key, value: $0.value) } } ?? []
+        hostname = spec.hostname
+        domainname = spec.domainname
+        if !hasMountNamespace && (!maskedPaths.isEmpty || !readonlyPaths.isEmpty) {
+            throw RuntimeError.config(path: maskedPaths.isEmpty ? "linux.readonlyPaths" : "linux.maskedPaths", problem: "needs a new mount namespace (linux.namespaces has no \"mount\")")
+        }
+        if let p = spec.linux?.rootfsPropagation {
+            let table: [String: MountFlags] = [
+                "shared": .shared, "rshared": [.shared, .rec], "slave": .slave, "rslave": [.slave, .rec],
+                "private": .private, "rprivate": [.private, .rec], "unbindable": .unbindable,
+                "runbindable": [.unbindable, .rec],
+            ]
+            guard let flags = table[p] else {
+                throw RuntimeError.config(path: "linux.rootfsPropagation", problem: "unknown propagation \"\(p)\"")
+            }
+            if options.noPivot && flags.contains(.private) {
+                throw RuntimeError.config(path: "linux.rootfsPropagation", problem: "\(p) is not safe without pivot_root (--no-pivot)")
+            }
+            rootPropagation = flags
+            rootPropagationExplicit = true
+        }
+    }
+
+    private mutating func planNamespaces(_ spec: Spec) throws {
+        let list = spec.linux?.namespaces ?? []
+        var byKind: [NamespaceKind: String?] = [:]
+        for (i, ns) in list.enumerated() {
+            guard let kind = NamespaceKind(rawValue: ns.type.rawValue) else {
+                throw RuntimeError.config(path: "linux.namespaces[\(i)].type", problem: "unknown namespace type \"\(ns.type.rawValue)\"")
+            }
+            guard kind.isAvailable else {
+                throw RuntimeError.config(path: "linux.namespaces[\(i)]", problem: "this kernel has no \(kind.rawValue) namespace")
+            }
+            if let path = ns.path, !path.isEmpty {
+                guard FileIO.exists(path) else {
+                    throw RuntimeError.config(path: "linux.namespaces[\(i)].path", problem: "\(path) does not exist")
+                }
+                byKind[kind] = .some(path)
+            } else {
+                byKind[kind] = .some(nil)
+            }
+        }
+        hasMountNamespace = byKind[.mount] != nil
+        hasCgroupNamespace = byKind[.cgroup] != nil
+        createsNetworkNamespace = byKind[.network] == .some(nil)
+        // A time namespace needs its offsets written between unshare and the first process in it,
+        // so it takes the general path too.
+        let anyJoined = byKind.values.contains { $0 != nil } || byKind[.time] != nil
+        for kind in NamespaceKind.joinOrder {
+            guard let entry = byKind[kind] else { continue }
+            if let path = entry {
+                joins.append((kind, path))
+            } else if anyJoined {
+                unshareFlags |= kind.cloneFlag
+            } else {
+                cloneFlags |= kind.cloneFlag
+            }
+        }
+        createsUserNamespace = byKind[.user] == .some(nil)
+        forkForPidNamespace = anyJoined && (byKind[.pid] != nil || byKind[.time] != nil)
+
+        if let user = byKind[.user] {
+            if user == nil {
+                uidMap = mapText(spec.linux?.uidMappings)
+                gidMap = mapText(spec.linux?.gidMappings)
+            }
+        }
+        if let offsets = spec.linux?.timeOffsets {
+            timeOffsets = offsets.map { "\($0.key == "boottime" ? "boottime" : "monotonic") \($0.value.secs ?? 0) \($0.value.nanosecs ?? 0)\n" }.joined()
+        }
+    }
+
+    private func mapText(_ maps: [Spec.IDMapping]?) -> String {
+        (maps ?? []).map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
+    }
+
+    private mutating func planMounts(_ spec: Spec) throws {
+        for (i, m) in (spec.mounts ?? []).enumerated() {
+            let at = "mounts[\(i)]"
+            var flags: MountFlags = []
+            var cleared: MountFlags = []
+            var data: [String] = []
+            var propagation: [MountFlags] = []
+            var rset: UInt64 = 0
+            var rclear: UInt64 = 0
+            for option in m.options ?? [] {
+                switch MountOption.table[option] {
+                case .set(let f)?: flags.formUnion(f); cleared.subtract(f)
+                case .clear(let f)?: flags.subtract(f); cleared.formUnion(f)
+                case .propagation(let f)?: propagation.append(f)
+                case .recursive(let s, let c)?:
+                    rset |= s; rset &= ~c; rclear |= c; rclear &= ~s
+                case .extension_(let name)?:
+                    if name != "tmpcopyup" {
+                        throw RuntimeError.config(path: "\(at).options", problem: "\"\(name)\" mounts are not supported yet")
+                    }
+                case nil: data.append(option)
+                }
+            }
+            let type = m.type ?? ""
+            guard m.destination.hasPrefix("/") else {
+                throw RuntimeError.config(path: "\(at).destination", problem: "must be an absolute path, got \"\(m.destination)\"")
+            }
+            let kind: PlannedMount.Kind
+            if type == "bind" || flags.contains(.bind) {
+                kind = .bind
+                flags.insert(.bind)
+            } else if type == "cgroup" || type == "cgroup2" {
+                kind = .cgroup
+            } else {
+                kind = .filesystem
+            }
+            if kind == .bind && !data.isEmpty {
+                throw RuntimeError.config(path: "\(at).options", problem: "bind mounts take no filesystem options, got \"\(data.joined(separator: ","))\"")
+            }
+            var source = m.source ?? (type.isEmpty ? "none" : type)
+            var isDir = true
+            if kind == .bind {
+                // matches runc: a relative bind source is relative to the bundle.
+                if !source.hasPrefix("/") { source = bundle + "/" + source }
+                var st = stat()
+                guard stat(source, &st) == 0 else {
+                    throw RuntimeError.config(path: "\(at).source", problem: "bind source \(source) does not exist")
+                }
+                isDir = (st.st_mode & S_IFMT) == S_IFDIR
+            }
+            mounts.append(
+                PlannedMount(
+                    kind: kind, destination: m.destination, source: source, type: type, flags: flags,
+                    data: data.joined(separator: ","), propagation: propagation, recursiveSet: rset,
+                    recursiveClear: rclear, where_: at, sourceIsDirectory: isDir,
+                    remount: kind == .bind && (!flags.subtracting([.bind, .rec, .remount]).isEmpty || !cleared.isEmpty)))
+        }
+        if !mounts.isEmpty && !hasMountNamespace {
+            throw RuntimeError.config(path: "mounts", problem: "mounts need a new mount namespace (linux.namespaces has no \"mount\")")
+        }
+    }
+
+    private mutating func planDevices(_ spec: Spec) throws {
+        devices = defaultDevices
+        for (i, d) in (spec.linux?.devices ?? []).enumerated() {
+            let type: UInt32
+            switch d.type {
+            case "c", "u": type = S_IFCHR
+            case "b": type = S_IFBLK
+            case "p": type = S_IFIFO
+            default: throw RuntimeError.config(path: "linux.devices[\(i)].type", problem: "unknown device type \"\(d.type)\"")
+            }
+            let dev = PlannedDevice(
+                path: d.path, mode: type | ((d.fileMode ?? 0o666) & 0o7777), major: UInt32(truncatingIfNeeded: d.major),
+                minor: UInt32(truncatingIfNeeded: d.minor), uid: d.uid ?? 0, gid: d.gid ?? 0)
+            if let k = devices.firstIndex(where: { $0.path == d.path }) { devices[k] = dev } else { devices.append(dev) }
+        }
+    }
+
+    private mutating func planProcess(_ spec: Spec) throws {
+        guard let p = spec.process else { throw RuntimeError.config(path: "process", problem: "must be set to run a container") }
+        process.args = p.args ?? []
+        process.env = p.env ?? []
+        process.cwd = p.cwd
+        process.uid = p.user.uid
+        process.gid = p.user.gid
+        process.additionalGids = p.user.additionalGids ?? []
+        process.umask = p.user.umask ?? 0o022
+        process.noNewPrivileges = p.noNewPrivileges ?? false
+        process.oomScoreAdj = p.oomScoreAdj
+        process.terminal = p.terminal ?? false
+        if process.terminal {
+            throw RuntimeError.config(path: "process.terminal", problem: "terminals are not supported yet")
+        }
+        if let caps = p.capabilities {
+            func set(_ names: [String]?, _ field: String) throws -> Capabilities.Set {
+                var out = Capabilities.Set()
+                for (i, name) in (names ?? []).enumerated() {
+                    guard let n = Capabilities.number(name) else {
+                        throw RuntimeError.config(path: "process.capabilities.\(field)[\(i)]", problem: "unknown capability \"\(name)\"")
+                    }
+                    // matches runc: capabilities this kernel does not know are skipped.
+                    if n <= Capabilities.lastCap { out.bits |= 1 << UInt64(n) }
+                }
+                return out
+            }
+            process.capabilities = (
+                try set(caps.bounding, "bounding"), try set(caps.effective, "effective"),
+                try set(caps.inheritable, "inheritable"), try set(caps.permitted, "permitted"),
+                try set(caps.ambient, "ambient")
+            )
+        }
+        for (i, r) in (p.rlimits ?? []).enumerated() {
+            guard let n = Rlimits.number(r.type) else {
+                throw RuntimeError.config(path: "process.rlimits[\(i)].type", problem: "unknown rlimit \"\(r.type)\"")
+            }
+            process.rlimits.append((n, r.soft, r.hard))
+        }
+        if spec.linux?.seccomp != nil {
+            throw RuntimeError.config(path: "linux.seccomp", problem: "seccomp is not supported yet")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import RoostLinux
+
+/// Everything the container's init does, resolved to kernel values in the parent (ARCHITECTURE.md
+/// §2): the cloned child only carries it out, so nearly every config error surfaces before clone.
+struct ContainerPlan {
+    var id: String
+    var bundle: String
+    var rootfs: String
+
+    /// Namespaces made by clone3 in one step (the fast path: none is joined by path).
+    var cloneFlags: UInt64 = 0
+    /// Namespaces joined by path, in NamespaceKind.joinOrder, then `unshareFlags` made by unshare.
+    var joins: [(kind: NamespaceKind, path: String)] = []
+    var unshareFlags: UInt64 = 0
+    var createsUserNamespace = false
+    var hasMountNamespace = false
+    var hasCgroupNamespace = false
+    var createsNetworkNamespace = false
+    /// The pid namespace changes by setns/unshare (not by clone): init must be a forked grandchild.
+    var forkForPidNamespace = false
+    var uidMap = ""
+    var gidMap = ""
+    var timeOffsets = ""
+
+    var rootPropagation: MountFlags = [.slave, .rec]
+    var rootPropagationExplicit = false
+    var rootReadonly = false
+    var noPivot = false
+    var mounts: [PlannedMount] = []
+    var devices: [PlannedDevice] = []
+    var maskedPaths: [String] = []
+    var readonlyPaths: [String] = []
+    var sysctls: [(key: String, value: String)] = []
+    var hostname: String?
+    var domainname: String?
+    var newKeyring = true
+
+    var process = ProcessPlan()
+    var preserveFDs: Int32 = 0
+}
+
+struct PlannedMount {
+    enum Kind { case bind, cgroup, filesystem }
+    var kind: Kind
+    var destination: String
+    var source: String
+    var type: String
+    var flags: MountFlags
+    var data: String
+    var propagation: [MountFlags]
+    var recursiveSet: UInt64
+    var recursiveClear: UInt64
+    /// The JSON path of this mount, for messages.
+    var where_: String
+    /// For binds: whether the source is a directory (decides what the destination is created as).
+    var sourceIsDirectory = true
+    /// A bind whose flags were set or cleared beyond MS_BIND|MS_REC needs a remount to take them.
+    var remount = false
+    /// tmpfs and /dev are mounted writable and made read-only at the end (runc's finalizeRootfs),
+    /// so nodes and mount points can be made in them first.
+    var readonlyLater: Bool { flags.contains(.rdonly) && (type == "tmpfs" || destination == "/dev") && kind == .filesystem }
+}
+
+struct PlannedDevice {
+    var path: String
+    /// File type bits (S_IFCHR...) | permission bits.
+    var mode: UInt32
+    var major: UInt32
+    var minor: UInt32
+    var uid: UInt32
+    var gid: UInt32
+}
+
+struct ProcessPlan {
+    var args: [String] = []
+    var env: [String] = []
+    var cwd = "/"
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+    var additionalGids: [UInt32] = []
+    var umask: UInt32 = 0o022
+    var capabilities: (bounding: Capabilities.Set, effective: Capabilities.Set, inheritable: Capabilities.Set,
+        permitted: Capabilities.Set, ambient: Capabilities.Set)?
+    var rlimits: [(resource: Int32, soft: UInt64, hard: UInt64)] = []
+    var noNewPrivileges = false
+    var oomScoreAdj: Int?
+    var terminal = false
+}

@@ -1,0 +1,90 @@
+import Glibc
+import RoostLinux
+
+/// A `cgroup` mount in the config. On a cgroup v1 host runc mounts a tmpfs and, under it, one mount
+/// per hierarchy: a bind of the container's own cgroup directory, or, inside a cgroup namespace, the
+/// hierarchy itself. On a cgroup2-only host it is one cgroup2 mount (or bind).
+struct CgroupMount {
+    let mount: PlannedMount
+    /// Inside a cgroup namespace the hierarchies are mounted, not bound.
+    let inNamespace: Bool
+
+    struct Hierarchy {
+        /// Where the host mounts it, e.g. /sys/fs/cgroup/cpu,cpuacct.
+        var mountpoint: String
+        /// The mount's options naming the controllers, e.g. "cpu,cpuacct" or "name=systemd".
+        var controllers: String
+        /// This process's cgroup in it, from /proc/self/cgroup.
+        var path: String
+    }
+
+    /// Reads the host's cgroup mounts and this process's place in each. Returns nil on a
+    /// cgroup2-only host (then `unifiedPath` says where this process is).
+    static func hierarchies() throws -> (v1: [Hierarchy], unifiedPath: String?, isV2Only: Bool) {
+        let mountinfo = String(decoding: try FileIO.read("/proc/self/mountinfo"), as: UTF8.self)
+        let cgroupFile = String(decoding: try FileIO.read("/proc/self/cgroup"), as: UTF8.self)
+        var paths: [String: String] = [:]
+        var unified: String?
+        for line in cgroupFile.split(separator: "\n") {
+            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard f.count == 3 else { continue }
+            if f[1].isEmpty { unified = String(f[2]) } else { paths[String(f[1])] = String(f[2]) }
+        }
+        var out: [Hierarchy] = []
+        var sawV2Root = false
+        for line in mountinfo.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard let dash = parts.firstIndex(of: "-"), parts.count > dash + 3 else { continue }
+            let fstype = parts[dash + 1]
+            let mountpoint = String(parts[4])
+            if fstype == "cgroup2" && mountpoint == "/sys/fs/cgroup" { sawV2Root = true }
+            guard fstype == "cgroup" else { continue }
+            let superOptions = parts[dash + 3].split(separator: ",").filter { $0 != "rw" && $0 != "ro" }
+            let key = superOptions.joined(separator: ",")
+            guard let path = paths[key] else { continue }
+            out.append(Hierarchy(mountpoint: mountpoint, controllers: key, path: path))
+        }
+        return (out, unified, sawV2Root && out.isEmpty)
+    }
+
+    func mount(in root: borrowing InRoot) throws {
+        let (v1, unifiedPath, v2Only) = try Self.hierarchies()
+        let hardening: MountFlags = [.nosuid, .nodev, .noexec]
+        let readonly = mount.flags.contains(.rdonly)
+        if v2Only {
+            let dest = try root.create(mount.destination, as: .directory)
+            if inNamespace {
+                try Mounts.mount("cgroup2", dest.procPath, type: "cgroup2", flags: mount.flags.union(hardening), display: mount.destination)
+            } else {
+                let source = "/sys/fs/cgroup" + (unifiedPath ?? "/")
+                try Mounts.mount(source, dest.procPath, type: nil, flags: [.bind, .rec], display: mount.destination)
+                let now = try root.open(mount.destination)
+                try Mounts.mount(nil, now.procPath, type: nil, flags: mount.flags.union(hardening).union([.bind, .remount]), display: mount.destination)
+            }
+            return
+        }
+        let dest = try root.create(mount.destination, as: .directory)
+        try Mounts.mount("tmpfs", dest.procPath, type: "tmpfs", flags: hardening, data: "mode=755", display: mount.destination)
+        for h in v1 {
+            let name = String(h.mountpoint.split(separator: "/").last ?? "")
+            let sub = mount.destination + "/" + name
+            let target = try root.create(sub, as: .directory)
+            if inNamespace {
+                try Mounts.mount("cgroup", target.procPath, type: "cgroup", flags: mount.flags.union(hardening), data: h.controllers, display: sub)
+            } else {
+                try Mounts.mount(h.mountpoint + h.path, target.procPath, type: nil, flags: [.bind, .rec], display: sub)
+                let now = try root.open(sub)
+                var flags = hardening.union([.bind, .remount, .relatime])
+                if readonly { flags.insert(.rdonly) }
+                try Mounts.mount(nil, now.procPath, type: nil, flags: flags, display: sub)
+            }
+            // Co-mounted controllers (cpu,cpuacct) also answer to each name (matches runc).
+            if name.contains(",") {
+                for part in name.split(separator: ",") where part != name {
+                    try root.symlink(name, at: mount.destination + "/" + part)
+                }
+            }
+        }
+        // matches runc: the tmpfs itself stays writable; `ro` applies to the hierarchies.
+    }
+}

@@ -1,0 +1,38 @@
+import RoostLinux
+import RoostSpec
+
+/// Every error the runtime reports, each naming its object. Rendered once, as one line, by the CLI.
+public enum RuntimeError: Error, CustomStringConvertible {
+    /// config.json could not be read, parsed or validated (the SpecError names file and JSON path).
+    case spec(SpecError)
+    /// A config value the spec allows but the runtime cannot honour: the JSON path and why.
+    case config(path: String, problem: String)
+    case syscall(SyscallError)
+    case invalidID(String)
+    case exists(String)
+    case notFound(String)
+    case bundle(String)
+    /// A step of the container's init failed; `stage` says which.
+    case child(stage: String, message: String)
+    case invalidState(id: String, problem: String)
+    case usage(String)
+
+    public var description: String {
+        switch self {
+        case .spec(let e): e.description
+        case .config(let path, let problem): "config.json: \(path): \(problem)"
+        case .syscall(let e): e.description
+        case .invalidID(let id): "invalid container id \"\(id)\": only [A-Za-z0-9_+.-] are allowed, and not \".\" or \"..\""
+        case .exists(let id): "container \"\(id)\" already exists"
+        case .notFound(let id): "container \"\(id)\" does not exist"
+        case .bundle(let message): message
+        case .child(let stage, let message): "\(stage): \(message)"
+        case .invalidState(let id, let problem): "container \"\(id)\": \(problem)"
+        case .usage(let message): message
+        }
+    }
+}
+
+extension RuntimeError {
+    init(_ e: SyscallError) { self = .syscall(e) }
+}

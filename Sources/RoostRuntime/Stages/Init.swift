@@ -1,0 +1,255 @@
+import CRoostShim
+import Glibc
+import RoostLinux
+
+/// The container's init: the cloned child of `create`. It carries the plan out in runc's order
+/// (ARCHITECTURE.md, "Order of steps"), reports `created`, waits on the exec fifo for `start`, and
+/// execs the user's process. It never returns: every failure is sent home as one line and the
+/// process exits. It runs in a copy of a single-threaded parent, so ordinary Swift is safe here.
+struct Init {
+    let plan: ContainerPlan
+    let sync: SyncSocket
+    /// O_PATH fd of the container's state directory, to open the exec fifo; closed before exec.
+    let stateDir: Int32
+    /// fds of the namespaces to join, opened by the parent, in plan.joins order.
+    let namespaceFDs: [Int32]
+    /// The signal mask the user's process starts with.
+    let originalSignalMask: sigset_t
+
+    func run() -> Never {
+        Processes.setName("roost:[1:init]")
+        do {
+            try setUp()
+        } catch let failure as InitFailure {
+            try? sync.send(.failed(failure.line))
+            _exit(1)
+        } catch {
+            try? sync.send(.failed("\(error)"))
+            _exit(1)
+        }
+        // Only reached when exec failed after start; the parent of `run` hears it.
+        _exit(127)
+    }
+
+    private func setUp() throws {
+        // If roost dies while setting up, so does init: nothing half-made may outlive it.
+        Processes.setParentDeathSignal(SIGKILL)
+        if let adj = plan.process.oomScoreAdj {
+            try step("process.oomScoreAdj") { try FileIO.writeExisting("/proc/self/oom_score_adj", String(adj)) }
+        }
+        try enterNamespaces()
+        if plan.newKeyring {
+            // matches runc: a session keyring of the container's own; kernels without keys are fine.
+            let name = "_ses.\(plan.id)"
+            if roost_join_session_keyring(name) < 0 && errno != ENOSYS && errno != EACCES && errno != EPERM {
+                throw InitFailure(step: "join session keyring", detail: "\(SyscallError("keyctl", name))")
+            }
+        }
+        if plan.createsNetworkNamespace {
+            try step("bring up lo") { try sys("ioctl(SIOCSIFFLAGS)", "lo") { roost_loopback_up() } }
+        }
+        umask(0)
+        let rootfs = Rootfs(plan: plan)
+        if plan.hasMountNamespace {
+            try rootfs.prepare()
+            try rootfs.enter()
+            try rootfs.finalize()
+        } else {
+            try step("chroot \(plan.rootfs)") {
+                try sys("chroot", plan.rootfs) { chroot(plan.rootfs) }
+                try sys("chdir", "/") { chdir("/") }
+            }
+        }
+        if let h = plan.hostname { try step("set hostname") { try sys("sethostname", h) { roost_sethostname(h, h.utf8.count) } } }
+        if let d = plan.domainname { try step("set domainname") { try sys("setdomainname", d) { roost_setdomainname(d, d.utf8.count) } } }
+        try writeSysctls()
+        if plan.hasMountNamespace { try rootfs.restrictPaths() }
+        let p = plan.process
+        for r in p.rlimits {
+            try step("process.rlimits: \(Rlimits.names[Int(r.resource)])") {
+                do { try Rlimits.set(r.resource, soft: r.soft, hard: r.hard) } catch let e as SyscallError where e.errno == EPERM {
+                    throw InitFailure(step: "process.rlimits", detail: "setrlimit \(Rlimits.names[Int(r.resource)]) soft=\(r.soft) hard=\(r.hard): Operation not permitted (raising a hard limit needs CAP_SYS_RESOURCE)")
+                }
+            }
+        }
+        var env = p.env
+        let executable = try resolveProcess(env: &env)
+        if p.noNewPrivileges {
+            try step("process.noNewPrivileges") { try sys("prctl(PR_SET_NO_NEW_PRIVS)") { roost_prctl(ROOST_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } }
+        }
+        umask(mode_t(p.umask))
+
+        // Set up: say so, stop being tied to roost's life (create returns now), wait for start.
+        Processes.setParentDeathSignal(0)
+        try step("report to roost") { try sync.send(.created) }
+        try waitForStart()
+        try step("close file descriptors") { try closeInheritedFDs() }
+        Signals.resetDispositions()
+        Signals.setMask(originalSignalMask)
+        exec(executable, p.args, env)
+    }
+
+    /// Joins namespaces by path (user first, mount last), then creates the rest with unshare, and
+    /// forks when the pid namespace changed (a process never changes its own pid namespace).
+    private func enterNamespaces() throws {
+        for (i, join) in plan.joins.enumerated() {
+            try step("join \(join.kind.rawValue) namespace \(join.path)") {
+                try Namespaces.setns(namespaceFDs[i], join.kind, display: join.path)
+            }
+            close(namespaceFDs[i])
+        }
+        if plan.unshareFlags != 0 {
+            try step("unshare namespaces") { try Namespaces.unshare(plan.unshareFlags) }
+        }
+        if !plan.timeOffsets.isEmpty {
+            try step("linux.timeOffsets") { try FileIO.writeExisting("/proc/self/timens_offsets", plan.timeOffsets) }
+        }
+        if plan.createsUserNamespace {
+            try step("wait for uid/gid maps") {
+                try sync.send(.needMaps)
+                guard try sync.next() == .mapsWritten else { throw InitFailure(step: "user namespace", detail: "roost did not write the maps") }
+                // Become the namespace's root, which the maps name (matches runc's nsexec).
+                try sys("setresgid", "0") { roost_setresgid(0, 0, 0) }
+                try sys("setresuid", "0") { roost_setresuid(0, 0, 0) }
+            }
+        }
+        if plan.forkForPidNamespace {
+            let child = try step("fork into the pid namespace") { try sys("fork") { fork() } }
+            if child != 0 {
+                // The intermediate: tell roost the real init's pid and leave.
+                try? sync.send(.pid(child))
+                _exit(0)
+            }
+            Processes.setParentDeathSignal(SIGKILL)
+        }
+    }
+
+    private func writeSysctls() throws {
+        for (key, value) in plan.sysctls {
+            try step("linux.sysctl: \(key)") {
+                let path = "/proc/sys/" + key.replacingOccurrences(".", with: "/")
+                try FileIO.writeExisting(path, value)
+            }
+        }
+    }
+
+    /// cwd, HOME and args[0] as the user's process will see them. Done before start, so `create`
+    /// already fails for a process that cannot be executed (matches runc).
+    private func resolveProcess(env: inout [String]) throws -> String {
+        let p = plan.process
+        // matches runc: a missing cwd is created inside the root; chdir happens as root and, if
+        // root may not enter it, again as the container's user.
+        if plan.hasMountNamespace { _ = try? InRoot(path: "/").create(p.cwd, as: .directory) }
+        let early = chdir(p.cwd) == 0
+        let earlyErrno = errno
+        if !early && earlyErrno != EPERM && earlyErrno != EACCES {
+            throw InitFailure(step: "process.cwd", detail: "\(SyscallError("chdir", p.cwd, errno: earlyErrno))")
+        }
+        try switchUser()
+        if !early && chdir(p.cwd) != 0 {
+            throw InitFailure(step: "process.cwd", detail: "\(SyscallError("chdir", p.cwd))")
+        }
+        // CVE-2024-21626: the working directory must be inside the container's root.
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        if getcwd(&buf, buf.count) == nil || buf[0] != CChar(UInt8(ascii: "/")) {
+            throw InitFailure(step: "process.cwd", detail: "\(p.cwd) is outside the container's root")
+        }
+        if !env.contains(where: { $0.hasPrefix("HOME=") }) {
+            env.append("HOME=" + homeDirectory(uid: p.uid))
+        }
+        let name = p.args[0]
+        if name.contains("/") {
+            try checkExecutable(name, as: name)
+            return name
+        }
+        let pathValue = env.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) } ?? ""
+        var denied: String?
+        for dir in pathValue.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + name
+            var st = stat()
+            guard stat(candidate, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            if access(candidate, X_OK) == 0 { return candidate }
+            denied = candidate
+        }
+        if let denied {
+            throw InitFailure(step: "process.args[0]", detail: "exec \"\(name)\": \(denied) is not executable")
+        }
+        throw InitFailure(step: "process.args[0]", detail: "exec \"\(name)\": executable file not found in the container's PATH (\(pathValue))")
+    }
+
+    private func checkExecutable(_ path: String, as name: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw InitFailure(step: "process.args[0]", detail: "exec \"\(name)\": no such file in the container")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG, access(path, X_OK) == 0 else {
+            throw InitFailure(step: "process.args[0]", detail: "exec \"\(name)\": not an executable file")
+        }
+    }
+
+    /// The user's home from the container's /etc/passwd, "/" when it has none (matches runc).
+    private func homeDirectory(uid: UInt32) -> String {
+        guard let bytes = try? FileIO.read("/etc/passwd") else { return "/" }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let f = line.split(separator: ":", omittingEmptySubsequences: false)
+            if f.count >= 6, UInt32(f[2]) == uid { return String(f[5]) }
+        }
+        return "/"
+    }
+
+    /// Bounding set, then groups and ids with PR_SET_KEEPCAPS, then the remaining capability sets
+    /// (matches runc's finalizeNamespace order).
+    private func switchUser() throws {
+        let p = plan.process
+        let caps = p.capabilities
+        try step("process.capabilities.bounding") { if let caps { try Capabilities.limitBounding(to: caps.bounding) } }
+        try step("process.user") {
+            _ = roost_prctl(ROOST_PR_SET_KEEPCAPS, 1, 0, 0, 0)
+            try sys("setgroups", "\(p.additionalGids)") { roost_setgroups(p.additionalGids.count, p.additionalGids) }
+            try sys("setresgid", "\(p.gid)") { roost_setresgid(p.gid, p.gid, p.gid) }
+            try sys("setresuid", "\(p.uid)") { roost_setresuid(p.uid, p.uid, p.uid) }
+            _ = roost_prctl(ROOST_PR_SET_KEEPCAPS, 0, 0, 0, 0)
+        }
+        try step("process.capabilities") {
+            guard let caps else { return }
+            try Capabilities.set(effective: caps.effective, permitted: caps.permitted, inheritable: caps.inheritable)
+            try Capabilities.raiseAmbient(caps.ambient)
+        }
+    }
+
+    /// Blocks until `start` opens the fifo for reading (runc's exec.fifo protocol).
+    private func waitForStart() throws {
+        try step("wait for start on exec.fifo") {
+            let fifo = try sys("open", "exec.fifo") { openat(stateDir, "exec.fifo", O_WRONLY | O_CLOEXEC) }
+            var zero: UInt8 = 0x30
+            _ = try sys("write", "exec.fifo") { write(fifo, &zero, 1) }
+            close(fifo)
+            close(stateDir)
+        }
+    }
+
+    /// Only stdio and --preserve-fds cross exec (CVE-2024-21626): everything else is close-on-exec.
+    private func closeInheritedFDs() throws {
+        let first = UInt32(3 + plan.preserveFDs)
+        try sys("close_range") { roost_close_range(first, UInt32.max, ROOST_CLOSE_RANGE_CLOEXEC) }
+        for fd in 3..<(3 + plan.preserveFDs) {
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) }
+        }
+    }
+
+    private func exec(_ path: String, _ args: [String], _ env: [String]) -> Never {
+        let argv = args.map { strdup($0) } + [nil]
+        let envp = env.map { strdup($0) } + [nil]
+        roost_execve(path, argv, envp)
+        let e = SyscallError("exec", path)
+        try? sync.send(.failed("process.args[0]: \(e)"))
+        _exit(127)
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ a: Character, with b: Character) -> String {
+        String(map { $0 == a ? b : $0 })
+    }
+}

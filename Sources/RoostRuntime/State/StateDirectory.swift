@@ -1,0 +1,47 @@
+import Glibc
+import RoostLinux
+
+/// The on-disk home of one container: `<root>/<id>/` holding `state.json` (written atomically) and,
+/// while the container is created but not started, `exec.fifo`.
+struct StateDirectory {
+    let root: String
+    let id: String
+    var path: String { root + "/" + id }
+    var stateFile: String { path + "/state.json" }
+    var fifo: String { path + "/exec.fifo" }
+
+    /// Checks runc's id rule: letters, digits and `_+.-`, not `.` or `..`.
+    static func validate(id: String) throws {
+        let ok = !id.isEmpty && id != "." && id != ".."
+            && id.utf8.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+                    || c == UInt8(ascii: "_") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+            }
+        if !ok { throw RuntimeError.invalidID(id) }
+    }
+
+    /// Makes the directory; fails if the id is taken (mkdir is the atomic claim on the id).
+    func create() throws {
+        if mkdir(root, 0o711) != 0 && errno != EEXIST {
+            throw RuntimeError.syscall(SyscallError("mkdir", root))
+        }
+        if mkdir(path, 0o711) != 0 {
+            if errno == EEXIST { throw RuntimeError.exists(id) }
+            throw RuntimeError.syscall(SyscallError("mkdir", path))
+        }
+    }
+
+    func makeFifo() throws {
+        if mkfifo(fifo, 0o622) != 0 { throw RuntimeError.syscall(SyscallError("mkfifo", fifo)) }
+        // umask may have narrowed it; init, as the container's user, must be able to open it.
+        chmod(fifo, 0o622)
+    }
+
+    var exists: Bool { FileIO.exists(path) }
+
+    /// Removes the directory and what it holds (only regular entries live here).
+    func remove() {
+        for name in ["state.json", "state.json.tmp", "exec.fifo"] { unlink(path + "/" + name) }
+        rmdir(path)
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what roost's build, demo and tests need from Debian's packages, when missing.
+set -euo pipefail
+need=()
+for pkg in busybox-static libseccomp-dev iproute2 util-linux procps; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
+done
+if ((${#need[@]})); then
+  if [[ $(id -u) != 0 ]]; then echo "deps: need root to install: ${need[*]}" >&2; exit 1; fi
+  echo "deps: installing ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
