@@ -57,7 +57,8 @@ pid_t roost_clone3(uint64_t flags, int *pidfd, int cgroupfd) {
     struct roost_clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = flags;
-    args.exit_signal = SIGCHLD;
+    // clone3 refuses an exit signal with CLONE_PARENT: the child then inherits the caller's.
+    args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
     if (pidfd) {
         args.flags |= CLONE_PIDFD;
         args.pidfd = (uint64_t)(uintptr_t)pidfd;

@@ -36,19 +36,19 @@ public struct InRoot: ~Copyable {
     public enum Kind { case directory, file }
 
     /// Opens `path`, creating missing directories on the way and the last component as `kind`
-    /// (runc's createIfNotExists, done one component at a time inside the root).
+    /// (runc's createIfNotExists). Symlinks on the way are first resolved inside the root, so a
+    /// dangling `/evil -> /tmp/x` makes `/tmp/x` inside the root, never on the host; the
+    /// components are then created one by one with symlinks refused.
     public func create(_ path: String, as kind: Kind, mode: mode_t = 0o755) throws(SyscallError) -> FileDescriptor {
         if let fd = try? open(path) { return fd }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        let parts = try resolve(path)
         var prefix = ""
-        for (i, part) in parts.enumerated() {
+        for (i, name) in parts.enumerated() {
             let parentPath = prefix.isEmpty ? "/" : prefix
-            prefix += "/" + part
+            prefix += "/" + name
             if exists(prefix) { continue }
-            let parent = try open(parentPath, flags: ROOST_O_PATH | O_DIRECTORY)
-            let name = String(part)
-            let last = i == parts.count - 1
-            if last && kind == .file {
+            let parent = try openBeneath(parentPath)
+            if i == parts.count - 1 && kind == .file {
                 let fd = openat(parent.raw, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o644)
                 if fd < 0 && errno != EEXIST { throw SyscallError("create", prefix) }
                 if fd >= 0 { close(fd) }
@@ -57,6 +57,43 @@ public struct InRoot: ~Copyable {
             }
         }
         return try open(path)
+    }
+
+    /// The components of `path` with every symlink replaced by its target, `..` clamped at the
+    /// root: the path `path` names when the root is `/` (securejoin's rule).
+    public func resolve(_ path: String) throws(SyscallError) -> [String] {
+        var pending = path.split(separator: "/").map(String.init)
+        var current: [String] = []
+        var links = 0
+        while !pending.isEmpty {
+            let c = pending.removeFirst()
+            if c == "." || c.isEmpty { continue }
+            if c == ".." { _ = current.popLast(); continue }
+            guard let target = readlink(in: current, c) else { current.append(c); continue }
+            links += 1
+            if links > 255 { throw SyscallError("resolve", path, errno: ELOOP) }
+            if target.hasPrefix("/") { current = [] }
+            pending = target.split(separator: "/").map(String.init) + pending
+        }
+        return current
+    }
+
+    /// The target of `dir/name` if it is a symlink; nil if it is not, or `dir` does not exist.
+    private func readlink(in dir: [String], _ name: String) -> String? {
+        guard let parent = try? openBeneath("/" + dir.joined(separator: "/")) else { return nil }
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlinkat(parent.raw, name, &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Opens an already-resolved directory path below the root, refusing any symlink on the way.
+    private func openBeneath(_ path: String) throws(SyscallError) -> FileDescriptor {
+        let rel = path.split(separator: "/").joined(separator: "/")
+        let fd = roost_openat2(root.raw, rel.isEmpty ? "." : rel, UInt64(ROOST_O_PATH | O_DIRECTORY | O_CLOEXEC), 0,
+            ROOST_RESOLVE_BENEATH | ROOST_RESOLVE_NO_SYMLINKS)
+        if fd < 0 { throw SyscallError("open", path) }
+        return FileDescriptor(adopting: fd)
     }
 
     /// mknod inside the root (the parent resolved in-root, the name created without following).

@@ -56,6 +56,11 @@ struct JSONParser {
     private var depth = 0
     private let maxDepth: Int
     private var scratch: [UInt8] = []
+    /// Elements and members of the containers being parsed, innermost last.
+    /// Each container is copied out once, at its exact size, instead of
+    /// growing its own array step by step (most of the allocations otherwise).
+    private var elementStack: [JSONValue] = []
+    private var memberStack: [(key: String, value: JSONValue)] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -114,12 +119,12 @@ struct JSONParser {
         try enterContainer()
         index += 1
         skipWhitespace()
-        var members: [(key: String, value: JSONValue)] = []
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(members)
+            return .object([])
         }
+        let base = memberStack.count
         while true {
             guard index < bytes.count else { throw error("unexpected end of input, expected an object key") }
             guard bytes[index] == UInt8(ascii: "\"") else {
@@ -133,7 +138,7 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue()
-            members.append((key: key, value: value))
+            memberStack.append((key: key, value: value))
             skipWhitespace()
             guard index < bytes.count else {
                 throw error("unexpected end of input, expected ',' or '}' after object member")
@@ -145,6 +150,8 @@ struct JSONParser {
             case UInt8(ascii: "}"):
                 index += 1
                 depth -= 1
+                let members = Array(memberStack[base...])
+                memberStack.removeSubrange(base...)
                 return .object(members)
             default:
                 throw error("expected ',' or '}' after object member")
@@ -156,14 +163,14 @@ struct JSONParser {
         try enterContainer()
         index += 1
         skipWhitespace()
-        var elements: [JSONValue] = []
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
             depth -= 1
-            return .array(elements)
+            return .array([])
         }
+        let base = elementStack.count
         while true {
-            elements.append(try parseValue())
+            elementStack.append(try parseValue())
             skipWhitespace()
             guard index < bytes.count else {
                 throw error("unexpected end of input, expected ',' or ']' after array element")
@@ -175,6 +182,8 @@ struct JSONParser {
             case UInt8(ascii: "]"):
                 index += 1
                 depth -= 1
+                let elements = Array(elementStack[base...])
+                elementStack.removeSubrange(base...)
                 return .array(elements)
             default:
                 throw error("expected ',' or ']' after array element")

@@ -37,7 +37,7 @@ struct JSONParserTests {
             (#""\ud83dx""#, "unpaired surrogate \\uD83D in string"),
             (#""\x""#, "invalid escape '\\x' in string"),
             (#""\u12G4""#, "invalid \\u escape in string: expected 4 hex digits"),
-            (#""\u12""#, "invalid \\u escape in string: expected 4 hex digits"),
+            (#""\u12""#, "unterminated \\u escape in string"),
             ("\"a\nb\"", "control character '\\x0A' in string (must be escaped)"),
             ("\"a\tb\"", "control character '\\x09' in string (must be escaped)"),
             (#""abc"#, "unterminated string"),

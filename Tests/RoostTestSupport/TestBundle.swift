@@ -155,16 +155,16 @@ public final class TestBundle: @unchecked Sendable {
         return found
     }
 
-    /// Tears down what the test registered, LIFO, then removes the bundle. Returns the leaks seen
-    /// before removal.
+    /// Tears down what the test itself made (LIFO), then looks for what the runtime left behind,
+    /// then removes the bundle. Returns the leaks.
     public func close() -> [String] {
+        while let undo = teardown.popLast() { undo() }
         let leaked = leaks()
         if !leaked.isEmpty {
             // Clean what we can so one failure does not cascade into the next tests.
             _ = roost(["delete", "--force", id])
             sh("kill -9 $(for p in /proc/[0-9]*; do [ \"$(readlink $p/root)\" = \(rootfs) ] && basename $p; done) 2>/dev/null; grep -o ' [^ ]*\(path)[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null; rm -rf \(TestEnvironment.stateRoot)/\(id)")
         }
-        while let undo = teardown.popLast() { undo() }
         try? FileManager.default.removeItem(atPath: path)
         return leaked
     }

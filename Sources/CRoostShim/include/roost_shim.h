@@ -19,6 +19,7 @@ static const uint64_t ROOST_CLONE_NEWPID = 0x20000000;
 static const uint64_t ROOST_CLONE_NEWNET = 0x40000000;
 static const uint64_t ROOST_CLONE_NEWTIME = 0x00000080;
 static const uint64_t ROOST_CLONE_PIDFD = 0x00001000;
+static const uint64_t ROOST_CLONE_PARENT = 0x00008000;
 static const uint64_t ROOST_CLONE_INTO_CGROUP = 0x200000000ULL;
 
 // openat2 resolve flags (linux/openat2.h).

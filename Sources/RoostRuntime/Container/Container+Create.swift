@@ -80,7 +80,7 @@ extension Container {
             }
             if pid == 0 {
                 parentEnd.close()
-                Init(plan: plan, sync: childEnd, stateDir: stateDir.raw, namespaceFDs: nsFDs, originalSignalMask: oldMask).run()
+                Init(plan: plan, sync: childEnd, stateDir: stateDir.raw, namespaceFDs: nsFDs).run()
             }
             childEnd.close()
             var initPid = pid

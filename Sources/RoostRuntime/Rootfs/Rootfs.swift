@@ -26,6 +26,8 @@ struct Rootfs {
         if !devFromHost {
             try step("create devices") { try createDevices(in: root) }
         }
+        // matches runc: a missing cwd is made now, while the root is still writable.
+        try step("process.cwd \(plan.process.cwd)") { _ = try root.create(plan.process.cwd, as: .directory) }
     }
 
     /// pivot_root requires the new root's parent mount not to be shared: make the nearest mount

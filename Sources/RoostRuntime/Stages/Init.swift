@@ -13,8 +13,6 @@ struct Init {
     let stateDir: Int32
     /// fds of the namespaces to join, opened by the parent, in plan.joins order.
     let namespaceFDs: [Int32]
-    /// The signal mask the user's process starts with.
-    let originalSignalMask: sigset_t
 
     func run() -> Never {
         Processes.setName("roost:[1:init]")
@@ -84,8 +82,12 @@ struct Init {
         try step("report to roost") { try sync.send(.created) }
         try waitForStart()
         try step("close file descriptors") { try closeInheritedFDs() }
+        // The process starts with default dispositions and nothing blocked, whatever roost's
+        // caller left blocked (matches runc).
         Signals.resetDispositions()
-        Signals.setMask(originalSignalMask)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        Signals.setMask(empty)
         exec(executable, p.args, env)
     }
 
@@ -114,9 +116,10 @@ struct Init {
             }
         }
         if plan.forkForPidNamespace {
-            let child = try step("fork into the pid namespace") { try sys("fork") { fork() } }
+            // CLONE_PARENT makes the real init roost's child, not this intermediate's: roost can
+            // wait for it, and its parent-death signal follows roost (matches runc's nsexec).
+            let child = try step("fork into the pid namespace") { try Namespaces.clone(flags: ROOST_CLONE_PARENT) }
             if child != 0 {
-                // The intermediate: tell roost the real init's pid and leave.
                 try? sync.send(.pid(child))
                 _exit(0)
             }
@@ -139,7 +142,6 @@ struct Init {
         let p = plan.process
         // matches runc: a missing cwd is created inside the root; chdir happens as root and, if
         // root may not enter it, again as the container's user.
-        if plan.hasMountNamespace { _ = try? InRoot(path: "/").create(p.cwd, as: .directory) }
         let early = chdir(p.cwd) == 0
         let earlyErrno = errno
         if !early && earlyErrno != EPERM && earlyErrno != EACCES {

@@ -63,7 +63,7 @@ struct DeviceTests {
     @Test("readonlyPaths become read-only")
     func readonly() throws {
         try withBundle { b in
-            b.shell("echo 1 > /proc/sys/kernel/ns_last_pid 2>&1; grep ' /proc/sys ' /proc/self/mountinfo")
+            b.shell("(echo 1 > /proc/sys/kernel/ns_last_pid) 2>&1; grep ' /proc/sys ' /proc/self/mountinfo")
             let r = try b.run()
             #expect(r.stdout.contains("Read-only file system"), "\(r)")
             #expect(mountOptions(mountLine(r.stdout, "/proc/sys")).perMount.contains("ro"), "\(r)")

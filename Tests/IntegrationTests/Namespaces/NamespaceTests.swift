@@ -117,7 +117,8 @@ struct NamespaceTests {
             let add = sh("ip netns add \(name)")
             try #require(add.status == 0, "ip netns add: \(add)")
             b.onTeardown { sh("ip netns delete \(name)") }
-            sh("ip netns exec \(name) ip link add dummy0 type dummy")
+            let link = sh("ip netns exec \(name) ip link add dummy0 type veth peer name dummy1")
+            try #require(link.status == 0, "ip link add: \(link)")
             b.addNamespace("network", path: "/var/run/netns/\(name)")
             b.shell("readlink /proc/self/ns/net; ls /sys/class/net")
             let r = try b.run()

@@ -94,7 +94,7 @@ struct ProcessTests {
         }
         var hard = rlimit()
         getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &hard)
-        let canRaise = sh("capsh --has-p=CAP_SYS_RESOURCE 2>/dev/null").status == 0 || hard.rlim_max == RLIM_INFINITY
+        let canRaise = sh("capsh --has-p=CAP_SYS_RESOURCE 2>/dev/null").status == 0 || hard.rlim_max == rlim_t.max
         if !canRaise {
             try withBundle { b in
                 var p = b.process
