@@ -154,6 +154,11 @@ extension ContainerPlan {
                 flags.insert(.bind)
             } else if type == "cgroup" || type == "cgroup2" {
                 kind = .cgroup
+                if cgroupHierarchies == nil {
+                    do { cgroupHierarchies = try CgroupMount.hierarchies() } catch {
+                        throw RuntimeError.config(path: "\(at)", problem: "cannot read the host's cgroups: \(error)")
+                    }
+                }
             } else {
                 kind = .filesystem
             }

@@ -27,6 +27,8 @@ struct ContainerPlan {
     var rootReadonly = false
     var noPivot = false
     var mounts: [PlannedMount] = []
+    /// The host's cgroup hierarchies, when a `cgroup` mount needs them.
+    var cgroupHierarchies: CgroupHierarchies?
     var devices: [PlannedDevice] = []
     var maskedPaths: [String] = []
     var readonlyPaths: [String] = []

@@ -8,6 +8,8 @@ struct CgroupMount {
     let mount: PlannedMount
     /// Inside a cgroup namespace the hierarchies are mounted, not bound.
     let inNamespace: Bool
+    /// The host's hierarchies, read by the parent before any mount of the container was made.
+    let host: CgroupHierarchies
 
     struct Hierarchy {
         /// Where the host mounts it, e.g. /sys/fs/cgroup/cpu,cpuacct.
@@ -18,9 +20,9 @@ struct CgroupMount {
         var path: String
     }
 
-    /// Reads the host's cgroup mounts and this process's place in each. Returns nil on a
-    /// cgroup2-only host (then `unifiedPath` says where this process is).
-    static func hierarchies() throws -> (v1: [Hierarchy], unifiedPath: String?, isV2Only: Bool) {
+    /// Reads the host's cgroup mounts and this process's place in each; on a cgroup2-only host
+    /// `v1` is empty and `unifiedPath` says where this process is.
+    static func hierarchies() throws -> CgroupHierarchies {
         let mountinfo = String(decoding: try FileIO.read("/proc/self/mountinfo"), as: UTF8.self)
         let cgroupFile = String(decoding: try FileIO.read("/proc/self/cgroup"), as: UTF8.self)
         var paths: [String: String] = [:]
@@ -44,11 +46,11 @@ struct CgroupMount {
             guard let path = paths[key] else { continue }
             out.append(Hierarchy(mountpoint: mountpoint, controllers: key, path: path))
         }
-        return (out, unified, sawV2Root && out.isEmpty)
+        return CgroupHierarchies(v1: out, unifiedPath: unified, isV2Only: sawV2Root && out.isEmpty)
     }
 
     func mount(in root: borrowing InRoot) throws {
-        let (v1, unifiedPath, v2Only) = try Self.hierarchies()
+        let (v1, unifiedPath, v2Only) = (host.v1, host.unifiedPath, host.isV2Only)
         let hardening: MountFlags = [.nosuid, .nodev, .noexec]
         let readonly = mount.flags.contains(.rdonly)
         if v2Only {
@@ -87,4 +89,10 @@ struct CgroupMount {
         }
         // matches runc: the tmpfs itself stays writable; `ro` applies to the hierarchies.
     }
+}
+
+struct CgroupHierarchies {
+    var v1: [CgroupMount.Hierarchy]
+    var unifiedPath: String?
+    var isV2Only: Bool
 }

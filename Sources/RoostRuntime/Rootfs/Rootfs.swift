@@ -44,7 +44,8 @@ struct Rootfs {
     private func mount(_ m: PlannedMount, in root: borrowing InRoot) throws {
         switch m.kind {
         case .bind: try bind(m, in: root)
-        case .cgroup: try CgroupMount(mount: m, inNamespace: plan.hasCgroupNamespace).mount(in: root)
+        case .cgroup: guard let host = plan.cgroupHierarchies else { throw InitFailure(step: "cgroup mount", detail: "no cgroup hierarchies planned") }
+            try CgroupMount(mount: m, inNamespace: plan.hasCgroupNamespace, host: host).mount(in: root)
         case .filesystem:
             let dest = try root.create(m.destination, as: .directory)
             let flags = m.readonlyLater ? m.flags.subtracting(.rdonly) : m.flags

@@ -23,24 +23,6 @@ struct SecurityTests {
         }
     }
 
-    @Test("only stdio reaches the process; --preserve-fds passes more")
-    func fileDescriptors() throws {
-        try withBundle { b in
-            b.setArgs(["ls", "/proc/self/fd"])
-            let r = try b.run()
-            // ls itself opens one directory fd (3).
-            #expect(r.stdout.split(separator: "\n") == ["0", "1", "2", "3"], "\(r)")
-        }
-        try withBundle { b in
-            b.setArgs(["ls", "/proc/self/fd"])
-            try b.writeConfig()
-            // fds 3 and 4 are open in roost (via the shell), and only 3 is preserved.
-            let r = sh("cd \(b.path) && exec 3</dev/null 4</dev/null && \(TestEnvironment.binary) --root \(TestEnvironment.stateRoot) run --preserve-fds 1 \(b.id)")
-            #expect(r.stdout.split(separator: "\n") == ["0", "1", "2", "3", "4"], "\(r)")
-            // 4 here is ls's directory, not the caller's fd 4: check by what it points to.
-        }
-    }
-
     @Test("the runtime binary is not reachable from the container (CVE-2019-5736)")
     func binaryNotExposed() throws {
         try withBundle { b in
