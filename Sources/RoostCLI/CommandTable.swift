@@ -57,6 +57,21 @@ enum CommandTable {
                 FlagSpec("keep", "do not delete the container after it exits"),
                 FlagSpec("no-subreaper", "disable the use of the subreaper used to reap reparented processes"),
             ], positionals: 1...1),
+        CommandSpec(name: "create", arguments: "<container-id>", summary: "create a container", flags: createFlags, positionals: 1...1),
+        CommandSpec(name: "start", arguments: "<container-id>", summary: "executes the user defined process in a created container", flags: [], positionals: 1...1),
+        CommandSpec(name: "state", arguments: "<container-id>", summary: "output the state of a container", flags: [], positionals: 1...1),
+        CommandSpec(
+            name: "kill", arguments: "<container-id> [signal]", summary: "kill sends the specified signal (default: SIGTERM) to the container's init process",
+            flags: [FlagSpec("all", short: "a", "send the specified signal to all processes inside the container")], positionals: 1...2),
+        CommandSpec(
+            name: "delete", arguments: "<container-id>", summary: "delete any resources held by the container often used with detached container",
+            flags: [FlagSpec("force", short: "f", "forcibly deletes the container if it is still running (uses SIGKILL)")], positionals: 1...1),
+        CommandSpec(
+            name: "list", arguments: "", summary: "lists containers started by roost with the given root",
+            flags: [
+                FlagSpec("format", short: "f", value: true, "select one of: table or json (default: \"table\")"),
+                FlagSpec("quiet", short: "q", "display only container IDs"),
+            ], positionals: 0...0),
     ]
 
     static func command(_ name: String) -> CommandSpec? { commands.first { $0.name == name } }

@@ -24,6 +24,14 @@ public enum RoostCLI {
         }
         let rest = globals.positionals.dropFirst()
         let context = GlobalContext(globals)
+        do {
+            try Log.configure(path: globals.value("log"), format: globals.value("log-format"), debug: context.debug)
+        } catch {
+            Report.fail("\(error)", code: 1)
+        }
+        if let r = globals.value("rootless"), !["true", "false", "auto"].contains(r) {
+            Report.fail("--rootless: invalid value \"\(r)\" (want true, false or auto)", code: 1)
+        }
         if let command = CommandTable.command(name) {
             let parsed: ParsedArguments
             do {
@@ -50,9 +58,12 @@ struct GlobalContext {
     var root: String
     var debug: Bool
 
+    var systemdCgroup: Bool
+
     init(_ p: ParsedArguments) {
         root = p.value("root") ?? "/run/roost"
         debug = p.flag("debug")
+        systemdCgroup = p.flag("systemd-cgroup")
     }
 }
 
@@ -61,6 +72,12 @@ enum Commands {
         do {
             switch name {
             case "run": return try RunCommand.run(args, context)
+            case "create": return try CreateCommand.run(args, context)
+            case "start": return try LifecycleCommands.start(args, context)
+            case "state": return try LifecycleCommands.state(args, context)
+            case "kill": return try LifecycleCommands.kill(args, context)
+            case "delete": return try LifecycleCommands.delete(args, context)
+            case "list": return try ListCommand.run(args, context)
             default: Report.fail("unknown command \"\(name)\"", code: 1)
             }
         } catch {

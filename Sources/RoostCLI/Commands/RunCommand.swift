@@ -3,19 +3,30 @@ import RoostRuntime
 /// `roost run [flags] ID`: create, start, wait, delete, in the foreground.
 enum RunCommand {
     static func run(_ a: ParsedArguments, _ g: GlobalContext) throws -> Int32 {
-        if a.flag("detach") { throw UsageError(description: "run: --detach is not supported yet") }
-        if a.flag("keep") { throw UsageError(description: "run: --keep is not supported yet") }
-        if a.value("console-socket") != nil || a.value("pidfd-socket") != nil {
-            throw UsageError(description: "run: --console-socket and --pidfd-socket are not supported yet")
-        }
-        let options = try CreateCommand.options(a)
-        return try Container.run(id: a.positionals[0], stateRoot: g.root, options: options)
+        let options = try CreateCommand.options(a, g, command: "run")
+        var run = Container.RunOptions()
+        run.detach = a.flag("detach")
+        run.keep = a.flag("keep")
+        run.subreaper = !a.flag("no-subreaper")
+        if run.detach && run.keep { throw UsageError(description: "run: --keep cannot be used with --detach") }
+        return try Container.run(id: a.positionals[0], stateRoot: g.root, options: options, run: run)
     }
 }
 
 enum CreateCommand {
+    static func run(_ a: ParsedArguments, _ g: GlobalContext) throws -> Int32 {
+        try Container.create(id: a.positionals[0], stateRoot: g.root, options: options(a, g, command: "create"))
+        return 0
+    }
+
     /// The flags `create` and `run` share.
-    static func options(_ a: ParsedArguments) throws -> Container.CreateOptions {
+    static func options(_ a: ParsedArguments, _ g: GlobalContext, command: String) throws -> Container.CreateOptions {
+        if g.systemdCgroup {
+            throw UsageError(description: "\(command): --systemd-cgroup: the systemd cgroup driver is not supported yet")
+        }
+        if a.value("console-socket") != nil || a.value("pidfd-socket") != nil {
+            throw UsageError(description: "\(command): --console-socket and --pidfd-socket are not supported yet")
+        }
         var o = Container.CreateOptions()
         o.bundle = a.value("bundle")
         o.pidFile = a.value("pid-file")

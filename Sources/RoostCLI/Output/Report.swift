@@ -8,6 +8,7 @@ enum Report {
     }
 
     static func error(_ message: String) {
+        Log.line("error", message)
         let line = "roost: " + message + "\n"
         _ = line.withCString { write(2, $0, strlen($0)) }
     }

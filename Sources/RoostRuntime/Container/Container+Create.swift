@@ -15,7 +15,7 @@ struct CreatedContainer {
 extension Container {
     /// `roost create`: validate everything, claim the id, clone the init, let it set up, record
     /// the state. Any failure rolls back every step already done.
-    static func create(id: String, stateRoot: String, options: CreateOptions) throws -> CreatedContainer {
+    static func setUp(id: String, stateRoot: String, options: CreateOptions) throws -> CreatedContainer {
         try StateDirectory.validate(id: id)
         let bundle = absolutePath(options.bundle ?? ".")
         guard FileIO.isDirectory(bundle) else { throw RuntimeError.bundle("bundle \(bundle): no such directory") }
@@ -35,10 +35,16 @@ extension Container {
         var rollback = Rollback()
         rollback.add { directory.remove() }
         do {
-            let created = try launch(plan, in: directory, rollback: &rollback)
-            let state = ContainerState(
-                id: id, pid: created.pid, pidStartTime: Processes.startTime(created.pid) ?? 0, bundle: bundle,
-                rootfs: plan.rootfs, created: rfc3339Now(), owner: "", annotations: spec.annotations.map { $0.map { (key: $0.key, value: $0.value) } } ?? [])
+            // Held until state.json exists: start/kill/delete/state of this id wait for it.
+            guard let lock = try directory.lock() else { throw RuntimeError.exists(id) }
+            defer { withExtendedLifetime(lock) {} }
+            var state = ContainerState(
+                id: id, pid: 0, pidStartTime: 0, bundle: bundle, rootfs: plan.rootfs, created: rfc3339Now(),
+                annotations: plan.annotations, hooks: spec.hooks.map { Spec.Hooks(poststart: $0.poststart, poststop: $0.poststop) },
+                ownPidNamespace: plan.hasPidNamespace)
+            let created = try launch(plan, in: directory, lockFD: lock.fd, state: state, rollback: &rollback)
+            state.pid = created.pid
+            state.pidStartTime = Processes.startTime(created.pid) ?? 0
             do throws(SyscallError) {
                 try FileIO.writeAtomically(directory.stateFile, Array(state.json.serialized().utf8))
                 if let pidFile = options.pidFile {
@@ -57,7 +63,9 @@ extension Container {
 
     /// Clones the init and drives it through set-up. Signals stay blocked in roost from before the
     /// clone (a ^C cannot leave a half-made container); init restores the caller's mask before exec.
-    private static func launch(_ plan: ContainerPlan, in directory: StateDirectory, rollback: inout Rollback)
+    private static func launch(
+        _ plan: ContainerPlan, in directory: StateDirectory, lockFD: Int32, state: ContainerState, rollback: inout Rollback
+    )
         throws -> CreatedContainer
     {
         do {
@@ -80,22 +88,31 @@ extension Container {
             }
             if pid == 0 {
                 parentEnd.close()
-                Init(plan: plan, sync: childEnd, stateDir: stateDir.raw, namespaceFDs: nsFDs).run()
+                Init(plan: plan, sync: childEnd, stateDir: stateDir.raw, namespaceFDs: nsFDs, lockFD: lockFD).run()
             }
             childEnd.close()
             var initPid = pid
             rollback.add {
-                kill(initPid, SIGKILL)
-                if initPid != pid { kill(pid, SIGKILL); _ = try? Processes.wait(pid) }
+                Glibc.kill(initPid, SIGKILL)
+                if initPid != pid { Glibc.kill(pid, SIGKILL); _ = try? Processes.wait(pid) }
                 _ = try? Processes.wait(initPid)
                 parentEnd.close()
                 Signals.setMask(oldMask)
+                // runtime-spec lifecycle: a create that failed after init existed ends in poststop.
+                runPoststop(state)
             }
             loop: while true {
                 switch try parentEnd.next() {
                 case .needMaps:
                     try writeMaps(plan, pid: pid)
                     try parentEnd.send(.mapsWritten)
+                case .runtimeHooks:
+                    var s = state
+                    s.pid = initPid
+                    let doc = HookRunner.stateJSON(id: s.id, status: "creating", pid: initPid, bundle: s.bundle, annotations: s.annotations)
+                    try HookRunner.run(plan.hooks?.prestart, kind: "prestart", state: doc)
+                    try HookRunner.run(plan.hooks?.createRuntime, kind: "createRuntime", state: doc)
+                    try parentEnd.send(.hooksDone)
                 case .pid(let p):
                     _ = try? Processes.wait(pid)
                     initPid = p
@@ -103,7 +120,7 @@ extension Container {
                     break loop
                 case .failed(let line):
                     throw RuntimeError.child(stage: "container init", message: line)
-                case .mapsWritten:
+                case .mapsWritten, .hooksDone:
                     throw RuntimeError.child(stage: "sync", message: "unexpected message from init")
                 case nil:
                     let (_, status) = try Processes.wait(initPid)
@@ -115,6 +132,8 @@ extension Container {
             throw e
         } catch let e as SyscallError {
             throw RuntimeError.syscall(e)
+        } catch let e as HookRunner.Failure {
+            throw RuntimeError.child(stage: "create", message: "\(e)")
         } catch {
             throw RuntimeError.child(stage: "create", message: "\(error)")
         }

@@ -2,29 +2,43 @@ import Glibc
 import RoostLinux
 
 extension Container {
-    /// `roost run` in the foreground: create, start, wait while forwarding signals, delete; returns
-    /// the exit code to leave with (the process's, or 128+N when signal N killed it).
-    public static func run(id: String, stateRoot: String, options: CreateOptions) throws -> Int32 {
+    /// `roost create`: sets the container up and returns with its init waiting on the exec fifo.
+    public static func create(id: String, stateRoot: String, options: CreateOptions) throws {
+        let c = try setUp(id: id, stateRoot: stateRoot, options: options)
+        c.sync.close()
+    }
+
+    public struct RunOptions {
+        public var detach = false
+        public var keep = false
+        public var subreaper = true
+        public init() {}
+    }
+
+    /// `roost run`: create + start, then in the foreground wait while forwarding signals and
+    /// delete (unless `keep`); returns the exit code to leave with (the process's, or 128+N when
+    /// signal N killed it). Detached, returns 0 once the process runs.
+    public static func run(id: String, stateRoot: String, options: CreateOptions, run: RunOptions = RunOptions()) throws -> Int32 {
         // Grandchildren of a joined pid namespace, orphaned, come back to roost (matches runc).
-        Processes.setChildSubreaper()
-        let c = try create(id: id, stateRoot: stateRoot, options: options)
-        defer {
-            c.sync.close()
-            destroy(c.directory)
-        }
+        if run.subreaper && !run.detach { Processes.setChildSubreaper() }
+        let c = try setUp(id: id, stateRoot: stateRoot, options: options)
+        let state = try ContainerState.load(c.directory)
+        let loaded = LoadedContainer(directory: c.directory, state: state, status: .running)
         do {
+            c.sync.close()
             try release(c.directory, pid: c.pid)
-            // The sync socket closes on a successful exec; a message means exec failed.
-            if case .failed(let line)? = try c.sync.next() {
-                _ = try? Processes.wait(c.pid)
-                throw RuntimeError.child(stage: "container init", message: line)
-            }
+            try runPoststart(state, c.directory)
         } catch {
-            kill(c.pid, SIGKILL)
-            _ = try? Processes.wait(c.pid)
+            c.sync.close()
+            killAndWait(loaded)
+            if !run.detach { _ = try? Processes.wait(c.pid) }
+            if !run.keep { destroy(loaded) }
             throw error
         }
-        return forwardSignalsUntilExit(pid: c.pid)
+        if run.detach { return 0 }
+        let code = forwardSignalsUntilExit(pid: c.pid)
+        if !run.keep { destroy(loaded) }
+        return code
     }
 
     /// Waits for init with every signal blocked: SIGCHLD reaps, anything else goes to init.
@@ -45,7 +59,7 @@ extension Container {
                 continue
             }
             // matches runc: everything else is forwarded; SIGURG is noise, SIGWINCH is the tty's.
-            if sig != SIGURG && sig != SIGWINCH { kill(pid, sig) }
+            if sig != SIGURG && sig != SIGWINCH { Glibc.kill(pid, sig) }
         }
     }
 }

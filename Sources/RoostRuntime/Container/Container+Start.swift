@@ -2,28 +2,77 @@ import Glibc
 import RoostLinux
 
 extension Container {
-    /// Releases a created container's init: opening the exec fifo for reading lets init's blocked
-    /// open for writing return; the byte it writes says it passed the fifo (runc's protocol).
-    /// The read end is non-blocking and polled, so an init that died is noticed, not waited on forever.
+    /// `roost start ID`: releases a created container's init, then runs the poststart hooks.
+    public static func start(id: String, stateRoot: String) throws {
+        let directory = try directory(id, root: stateRoot)
+        let lock = try directory.lock()
+        defer { withExtendedLifetime(lock) {} }
+        let c = try LoadedContainer.load(directory)
+        guard c.status.canStart else {
+            throw RuntimeError.invalidState(id: id, problem: "cannot start a container that is \(c.status.rawValue)")
+        }
+        try release(directory, pid: c.state.pid)
+        try runPoststart(c.state, directory)
+    }
+
+    /// Releases the init: opening the exec fifo for reading lets init's blocked open for writing
+    /// return; the byte it writes says it passed the fifo (runc's protocol). Init keeps its end
+    /// open until execve closes it, so reading on to end-of-file tells that the user's process
+    /// runs, and any text before it is init's error (a startContainer hook, exec itself). The read
+    /// end is non-blocking and polled, so an init that died is noticed, not waited for forever.
     static func release(_ directory: StateDirectory, pid: Int32) throws {
         let fd: FileDescriptor
-        do { fd = try FileDescriptor.open(directory.fifo, O_RDONLY | O_NONBLOCK) } catch {
+        do throws(SyscallError) { fd = try FileDescriptor.open(directory.fifo, O_RDONLY | O_NONBLOCK) } catch {
             if error.errno == ENOENT { throw RuntimeError.invalidState(id: directory.id, problem: "cannot start a container that is not created") }
             throw RuntimeError.syscall(error)
         }
-        var pfd = pollfd(fd: fd.raw, events: Int16(POLLIN), revents: 0)
+        let raw = fd.raw
+        var pfd = pollfd(fd: raw, events: Int16(POLLIN), revents: 0)
         while true {
-            let r = poll(&pfd, 1, 200)
+            let r = poll(&pfd, 1, 100)
             if r > 0 {
                 var byte: UInt8 = 0
-                if read(fd.raw, &byte, 1) == 1 { break }
-                if errno == EAGAIN { pfd.revents = 0; continue }
-                // Writer closed without a byte: init died at the fifo.
+                if read(raw, &byte, 1) == 1 { break }
+                if errno == EAGAIN { pfd.revents = 0; usleep(1000); continue }
                 throw RuntimeError.invalidState(id: directory.id, problem: "init exited before it could start")
             }
             if r < 0 && errno != EINTR { throw RuntimeError.syscall(SyscallError("poll", directory.fifo)) }
-            if kill(pid, 0) != 0 { throw RuntimeError.invalidState(id: directory.id, problem: "init exited before it could start") }
+            if Glibc.kill(pid, 0) != 0 { throw RuntimeError.invalidState(id: directory.id, problem: "init exited before it could start") }
         }
+        // Passed the fifo: the container is no longer `created`.
         unlink(directory.fifo)
+        var message: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 1024)
+        while true {
+            pfd.revents = 0
+            let r = poll(&pfd, 1, 100)
+            if r < 0 { if errno == EINTR { continue }; break }
+            if r == 0 {
+                // Still before exec (a startContainer hook runs), unless init is gone.
+                if Glibc.kill(pid, 0) != 0 { break }
+                continue
+            }
+            let n = buf.withUnsafeMutableBytes { read(raw, $0.baseAddress, $0.count) }
+            if n > 0 { message.append(contentsOf: buf[0..<n]); continue }
+            if n < 0 && errno == EAGAIN { continue }
+            break
+        }
+        _ = consume fd
+        if !message.isEmpty {
+            throw RuntimeError.child(stage: "container init", message: String(decoding: message, as: UTF8.self))
+        }
+    }
+
+    /// Poststart hooks; if one fails the container is stopped (runtime-spec lifecycle step 9) and
+    /// `delete` finishes it.
+    static func runPoststart(_ state: ContainerState, _ directory: StateDirectory) throws {
+        guard let hooks = state.hooks?.poststart, !hooks.isEmpty else { return }
+        let doc = HookRunner.stateJSON(id: state.id, status: "running", pid: state.pid, bundle: state.bundle, annotations: state.annotations)
+        do {
+            try HookRunner.run(hooks, kind: "poststart", state: doc)
+        } catch {
+            killAndWait(LoadedContainer(directory: directory, state: state, status: .running))
+            throw RuntimeError.invalidState(id: state.id, problem: "\(error); the container was stopped")
+        }
     }
 }

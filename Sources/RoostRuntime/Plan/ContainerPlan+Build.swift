@@ -43,6 +43,8 @@ extension ContainerPlan {
         try planMounts(spec)
         try planDevices(spec)
         try planProcess(spec)
+        hooks = spec.hooks
+        annotations = spec.annotations.map { $0.map { (key: $0.key, value: $0.value) } } ?? []
         maskedPaths = spec.linux?.maskedPaths ?? []
         readonlyPaths = spec.linux?.readonlyPaths ?? []
         sysctls = spec.linux?.sysctl.map { $0.map { (key: $0.key, value: $0.value) } } ?? []
@@ -89,6 +91,7 @@ extension ContainerPlan {
         }
         hasMountNamespace = byKind[.mount] != nil
         hasCgroupNamespace = byKind[.cgroup] != nil
+        hasPidNamespace = byKind[.pid] != nil
         createsNetworkNamespace = byKind[.network] == .some(nil)
         // A time namespace needs its offsets written between unshare and the first process in it,
         // so it takes the general path too.

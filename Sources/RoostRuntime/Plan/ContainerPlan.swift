@@ -1,4 +1,5 @@
 import RoostLinux
+import RoostSpec
 
 /// Everything the container's init does, resolved to kernel values in the parent (ARCHITECTURE.md
 /// §2): the cloned child only carries it out, so nearly every config error surfaces before clone.
@@ -15,6 +16,7 @@ struct ContainerPlan {
     var createsUserNamespace = false
     var hasMountNamespace = false
     var hasCgroupNamespace = false
+    var hasPidNamespace = false
     var createsNetworkNamespace = false
     /// The pid namespace changes by setns/unshare (not by clone): init must be a forked grandchild.
     var forkForPidNamespace = false
@@ -38,6 +40,10 @@ struct ContainerPlan {
     var newKeyring = true
 
     var process = ProcessPlan()
+    var hooks: Spec.Hooks?
+    var annotations: [(key: String, value: String)] = []
+    /// Hooks roost runs in the runtime namespace while init waits before pivot_root.
+    var hasRuntimeHooks: Bool { !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty }
     var preserveFDs: Int32 = 0
 }
 

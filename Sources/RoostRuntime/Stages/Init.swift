@@ -13,11 +13,16 @@ struct Init {
     let stateDir: Int32
     /// fds of the namespaces to join, opened by the parent, in plan.joins order.
     let namespaceFDs: [Int32]
+    /// roost's lock on the state directory: init must not keep it (start would wait forever).
+    let lockFD: Int32
 
     func run() -> Never {
         Processes.setName("roost:[1:init]")
+        close(lockFD)
+        let executable: String
+        let env: [String]
         do {
-            try setUp()
+            (executable, env) = try setUp()
         } catch let failure as InitFailure {
             try? sync.send(.failed(failure.line))
             _exit(1)
@@ -25,11 +30,21 @@ struct Init {
             try? sync.send(.failed("\(error)"))
             _exit(1)
         }
-        // Only reached when exec failed after start; the parent of `run` hears it.
+        // Created: from here on, whoever started the container hears of failures through the
+        // exec fifo, whose write end stays open (close-on-exec) until execve.
+        let fifo: Int32
+        do { fifo = try waitForStart() } catch { _exit(1) }
+        sync.close()
+        do {
+            try startAndExec(executable, env)
+        } catch let failure as InitFailure {
+            let text = Array(failure.line.utf8)
+            _ = text.withUnsafeBytes { write(fifo, $0.baseAddress, $0.count) }
+        } catch {}
         _exit(127)
     }
 
-    private func setUp() throws {
+    private func setUp() throws -> (String, [String]) {
         // If roost dies while setting up, so does init: nothing half-made may outlive it.
         Processes.setParentDeathSignal(SIGKILL)
         if let adj = plan.process.oomScoreAdj {
@@ -50,9 +65,11 @@ struct Init {
         let rootfs = Rootfs(plan: plan)
         if plan.hasMountNamespace {
             try rootfs.prepare()
+            try runCreateHooks()
             try rootfs.enter()
             try rootfs.finalize()
         } else {
+            try runCreateHooks()
             try step("chroot \(plan.rootfs)") {
                 try sys("chroot", plan.rootfs) { chroot(plan.rootfs) }
                 try sys("chdir", "/") { chdir("/") }
@@ -77,10 +94,22 @@ struct Init {
         }
         umask(mode_t(p.umask))
 
-        // Set up: say so, stop being tied to roost's life (create returns now), wait for start.
+        // Set up: say so, and stop being tied to roost's life (create returns now).
         Processes.setParentDeathSignal(0)
         try step("report to roost") { try sync.send(.created) }
-        try waitForStart()
+        return (executable, env)
+    }
+
+    /// After start: startContainer hooks (in the container, before the user's process), then
+    /// only stdio and preserved fds are left, signals are reset, and execve.
+    private func startAndExec(_ executable: String, _ env: [String]) throws {
+        let p = plan.process
+        // startContainer hooks: in the container, after start, before the user's process.
+        if let hooks = plan.hooks?.startContainer, !hooks.isEmpty {
+            try step("startContainer hooks") {
+                try HookRunner.run(hooks, kind: "startContainer", state: hookState("created"))
+            }
+        }
         try step("close file descriptors") { try closeInheritedFDs() }
         // The process starts with default dispositions and nothing blocked, whatever roost's
         // caller left blocked (matches runc).
@@ -88,7 +117,29 @@ struct Init {
         var empty = sigset_t()
         sigemptyset(&empty)
         Signals.setMask(empty)
-        exec(executable, p.args, env)
+        let argv = p.args.map { strdup($0) } + [nil]
+        let envp = env.map { strdup($0) } + [nil]
+        roost_execve(executable, argv, envp)
+        throw InitFailure(step: "process.args[0]", detail: "\(SyscallError("exec", executable))")
+    }
+
+    /// prestart and createRuntime hooks run in roost (runtime namespace) while init waits; then
+    /// createContainer hooks run here, in the container's namespaces, before pivot_root.
+    private func runCreateHooks() throws(InitFailure) {
+        if plan.hasRuntimeHooks {
+            try step("prestart/createRuntime hooks") {
+                try sync.send(.runtimeHooks)
+                guard try sync.next() == .hooksDone else { throw InitFailure(step: "hooks", detail: "roost did not confirm the runtime hooks") }
+            }
+        }
+        if let hooks = plan.hooks?.createContainer, !hooks.isEmpty {
+            try step("createContainer hooks") { try HookRunner.run(hooks, kind: "createContainer", state: hookState("creating")) }
+        }
+    }
+
+    /// The state hooks in the container's namespace read: the pid as the container sees it.
+    private func hookState(_ status: String) -> [UInt8] {
+        HookRunner.stateJSON(id: plan.id, status: status, pid: getpid(), bundle: plan.bundle, annotations: plan.annotations)
     }
 
     /// Joins namespaces by path (user first, mount last), then creates the rest with unshare, and
@@ -219,14 +270,15 @@ struct Init {
         }
     }
 
-    /// Blocks until `start` opens the fifo for reading (runc's exec.fifo protocol).
-    private func waitForStart() throws {
+    /// Blocks until `start` opens the fifo for reading (runc's exec.fifo protocol), writes the
+    /// byte that says init passed it, and keeps the write end for reporting later failures.
+    private func waitForStart() throws -> Int32 {
         try step("wait for start on exec.fifo") {
             let fifo = try sys("open", "exec.fifo") { openat(stateDir, "exec.fifo", O_WRONLY | O_CLOEXEC) }
             var zero: UInt8 = 0x30
             _ = try sys("write", "exec.fifo") { write(fifo, &zero, 1) }
-            close(fifo)
             close(stateDir)
+            return fifo
         }
     }
 
@@ -238,15 +290,6 @@ struct Init {
             let flags = fcntl(fd, F_GETFD)
             if flags >= 0 { _ = fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) }
         }
-    }
-
-    private func exec(_ path: String, _ args: [String], _ env: [String]) -> Never {
-        let argv = args.map { strdup($0) } + [nil]
-        let envp = env.map { strdup($0) } + [nil]
-        roost_execve(path, argv, envp)
-        let e = SyscallError("exec", path)
-        try? sync.send(.failed("process.args[0]: \(e)"))
-        _exit(127)
     }
 }
 

@@ -8,6 +8,10 @@ enum SyncMessage: Equatable {
     case mapsWritten
     /// init → parent: the pid of the real init, when it had to be forked into a joined pid namespace.
     case pid(Int32)
+    /// init → parent: mounts are done, pivot_root is next: run prestart and createRuntime hooks.
+    case runtimeHooks
+    /// parent → init: those hooks succeeded.
+    case hooksDone
     /// init → parent: everything is set up; init waits on the exec fifo.
     case created
     /// init → parent: a step failed. One line: the step, the call and its object, the error.
@@ -19,6 +23,8 @@ enum SyncMessage: Equatable {
         case .mapsWritten: [UInt8(ascii: "M")]
         case .pid(let p): [UInt8(ascii: "P")] + Array(String(p).utf8)
         case .created: [UInt8(ascii: "C")]
+        case .runtimeHooks: [UInt8(ascii: "H")]
+        case .hooksDone: [UInt8(ascii: "D")]
         case .failed(let m): [UInt8(ascii: "E")] + Array(m.utf8)
         }
     }
@@ -31,6 +37,8 @@ enum SyncMessage: Equatable {
         case UInt8(ascii: "M"): self = .mapsWritten
         case UInt8(ascii: "P"): guard let p = Int32(rest) else { return nil }; self = .pid(p)
         case UInt8(ascii: "C"): self = .created
+        case UInt8(ascii: "H"): self = .runtimeHooks
+        case UInt8(ascii: "D"): self = .hooksDone
         case UInt8(ascii: "E"): self = .failed(rest)
         default: return nil
         }

@@ -2,8 +2,12 @@ import Glibc
 import RoostLinux
 import RoostSpec
 
-/// What `state.json` records: the OCI state plus runc's extra fields, and the init's start time so
-/// a recycled pid is never taken for the container's init.
+/// The runtime-spec version roost implements, reported in state and to hooks.
+let ociVersion = "1.3.0"
+
+/// What `state.json` records: the OCI state plus runc's extra fields, the init's start time (so a
+/// recycled pid is never taken for the container's init), and the hooks that run after create,
+/// since later edits of the bundle's config.json must not affect the container.
 struct ContainerState {
     var id: String
     var pid: Int32
@@ -11,21 +15,76 @@ struct ContainerState {
     var bundle: String
     var rootfs: String
     var created: String
-    var owner: String
     var annotations: [(key: String, value: String)]
+    /// poststart and poststop hooks, as given in config.json.
+    var hooks: Spec.Hooks?
+    /// The container has its own pid namespace: killing init ends every process.
+    var ownPidNamespace: Bool
 
     var json: JSONValue {
-        .object([
-            (key: "ociVersion", value: .string("1.3.0")),
+        var fields: [(key: String, value: JSONValue)] = [
+            (key: "ociVersion", value: .string(ociVersion)),
             (key: "id", value: .string(id)),
             (key: "pid", value: .number(String(pid))),
             (key: "pidStartTime", value: .number(String(pidStartTime))),
             (key: "bundle", value: .string(bundle)),
             (key: "rootfs", value: .string(rootfs)),
             (key: "created", value: .string(created)),
-            (key: "owner", value: .string(owner)),
             (key: "annotations", value: .object(annotations.map { (key: $0.key, value: .string($0.value)) })),
-        ])
+            (key: "ownPidNamespace", value: .bool(ownPidNamespace)),
+        ]
+        if let hooks { fields.append((key: "hooks", value: hooks.jsonValue)) }
+        return .object(fields)
+    }
+
+    /// Reads state.json; a missing, truncated or corrupt file is an error naming the container.
+    static func load(_ directory: StateDirectory) throws -> ContainerState {
+        let bytes: [UInt8]
+        do throws(SyscallError) { bytes = try FileIO.read(directory.stateFile) } catch {
+            if error.errno == ENOENT {
+                throw RuntimeError.invalidState(id: directory.id, problem: "state.json is missing (an interrupted create?); `roost delete --force \(directory.id)` removes it")
+            }
+            throw RuntimeError.syscall(error)
+        }
+        func corrupt(_ why: String) -> RuntimeError {
+            .invalidState(id: directory.id, problem: "\(directory.stateFile) is corrupt: \(why); `roost delete --force \(directory.id)` removes it")
+        }
+        let v: JSONValue
+        do throws(JSONParseError) { v = try JSONValue.parse(bytes) } catch { throw corrupt("\(error)") }
+        guard let id = v["id"]?.stringValue, let pid: Int32 = v["pid"]?.integerValue(),
+            let bundle = v["bundle"]?.stringValue, let created = v["created"]?.stringValue
+        else { throw corrupt("a required field is missing") }
+        var hooks: Spec.Hooks?
+        if let h = v["hooks"] {
+            // The hooks decode through the spec model, the one place that knows their shape.
+            let wrapper = JSONValue.object([(key: "ociVersion", value: .string(ociVersion)), (key: "hooks", value: h)])
+            do throws(SpecError) { hooks = try Spec.decodeWithoutValidation(wrapper.serializedBytes(), file: "state.json").hooks } catch {
+                throw corrupt("\(error)")
+            }
+        }
+        return ContainerState(
+            id: id, pid: pid, pidStartTime: v["pidStartTime"]?.integerValue() ?? 0, bundle: bundle,
+            rootfs: v["rootfs"]?.stringValue ?? "", created: created,
+            annotations: v["annotations"]?.objectValue?.compactMap { pair in pair.value.stringValue.map { (key: pair.key, value: $0) } } ?? [],
+            hooks: hooks, ownPidNamespace: v["ownPidNamespace"]?.boolValue ?? true)
+    }
+
+    /// The OCI state document as `roost state` prints it (runc's field order and indentation).
+    func stateDocument(status: Status) -> JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [
+            (key: "ociVersion", value: .string(ociVersion)),
+            (key: "id", value: .string(id)),
+            (key: "pid", value: .number(String(status == .stopped ? 0 : pid))),
+            (key: "status", value: .string(status.rawValue)),
+            (key: "bundle", value: .string(bundle)),
+            (key: "rootfs", value: .string(rootfs)),
+            (key: "created", value: .string(created)),
+        ]
+        if !annotations.isEmpty {
+            fields.append((key: "annotations", value: .object(annotations.map { (key: $0.key, value: .string($0.value)) })))
+        }
+        fields.append((key: "owner", value: .string("")))
+        return .object(fields)
     }
 }
 

@@ -39,9 +39,37 @@ struct StateDirectory {
 
     var exists: Bool { FileIO.exists(path) }
 
+    /// Takes the container's lock: an flock on its directory, exclusive for commands that change
+    /// it, shared for readers. Commands on one id serialize; different ids never block each other.
+    /// Returns nil when `wait` is false and someone else holds it.
+    func lock(exclusive: Bool = true, wait: Bool = true) throws -> Lock? {
+        let fd: Int32
+        do throws(SyscallError) { fd = try FileDescriptor.open(path, O_RDONLY | O_DIRECTORY).release() } catch {
+            if error.errno == ENOENT { throw RuntimeError.notFound(id) }
+            throw RuntimeError.syscall(error)
+        }
+        let op = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB)
+        let lock = Lock(fd: fd)
+        while flock(fd, op) != 0 {
+            if errno == EINTR { continue }
+            if errno == EWOULDBLOCK { return nil }
+            throw RuntimeError.syscall(SyscallError("flock", path))
+        }
+        // It may have been deleted while we waited.
+        if !exists { throw RuntimeError.notFound(id) }
+        return lock
+    }
+
     /// Removes the directory and what it holds (only regular entries live here).
     func remove() {
         for name in ["state.json", "state.json.tmp", "exec.fifo"] { unlink(path + "/" + name) }
         rmdir(path)
     }
+}
+
+/// A held flock; released when the last reference goes.
+final class Lock {
+    let fd: Int32
+    init(fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
 }

@@ -1,0 +1,67 @@
+import CRoostShim
+import Glibc
+import RoostLinux
+
+/// A container found in the state root: its directory, recorded state and derived status.
+struct LoadedContainer {
+    let directory: StateDirectory
+    let state: ContainerState
+    let status: Status
+
+    static func load(_ directory: StateDirectory) throws -> LoadedContainer {
+        let state = try ContainerState.load(directory)
+        return LoadedContainer(directory: directory, state: state, status: Status.derive(state, directory))
+    }
+
+    /// The pids of every process of the container: those sharing init's pid namespace when the
+    /// container has its own, else those sharing its mount namespace.
+    func processes() -> [Int32] {
+        guard status != .stopped else { return [] }
+        let ns = state.ownPidNamespace ? "pid" : "mnt"
+        guard let target = try? readlink("/proc/\(state.pid)/ns/\(ns)") else { return [state.pid] }
+        var out: [Int32] = []
+        guard let dir = opendir("/proc") else { return [state.pid] }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = Int32(name) else { continue }
+            if (try? readlink("/proc/\(pid)/ns/\(ns)")) == target { out.append(pid) }
+        }
+        return out
+    }
+}
+
+func readlink(_ path: String) throws -> String {
+    var buf = [CChar](repeating: 0, count: 256)
+    let n = Glibc.readlink(path, &buf, buf.count - 1)
+    if n < 0 { throw SyscallError("readlink", path) }
+    return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+extension Container {
+    /// Finds a container by id, validating the id first.
+    static func directory(_ id: String, root: String) throws -> StateDirectory {
+        try StateDirectory.validate(id: id)
+        let d = StateDirectory(root: root, id: id)
+        guard d.exists else { throw RuntimeError.notFound(id) }
+        return d
+    }
+
+    /// Sends `signal` to init and waits (up to `timeout` seconds) until it is gone.
+    static func killAndWait(_ c: LoadedContainer, signal: Int32 = SIGKILL, timeout: Double = 10) {
+        let targets = c.state.ownPidNamespace ? [c.state.pid] : c.processes()
+        var pidfds: [Int32] = []
+        for pid in targets {
+            let fd = roost_pidfd_open(pid, 0)
+            // Check the pid still names the container's process now that the pidfd pins it.
+            if fd >= 0 && pid == c.state.pid && !Status.isAlive(pid: pid, startTime: c.state.pidStartTime) { close(fd); continue }
+            if fd >= 0 { roost_pidfd_send_signal(fd, signal); pidfds.append(fd) }
+        }
+        let deadline = monotonicNow() + timeout
+        for fd in pidfds {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            while poll(&pfd, 1, Int32(max(0, (deadline - monotonicNow()) * 1000))) < 0 && errno == EINTR {}
+            close(fd)
+        }
+    }
+}

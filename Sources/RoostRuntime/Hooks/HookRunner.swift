@@ -1,0 +1,113 @@
+import CRoostShim
+import Glibc
+import RoostLinux
+import RoostSpec
+
+/// Runs OCI hooks: each is a program given the container's state JSON on stdin, with exactly the
+/// hook's `args` and `env`, killed when its `timeout` passes. Its stdout and stderr are kept for the
+/// error message. Works from roost (runtime namespace) and from init (container namespace) alike:
+/// both are single-threaded, so fork + exec is safe.
+enum HookRunner {
+    struct Failure: Error, CustomStringConvertible {
+        let kind: String
+        let index: Int
+        let path: String
+        let problem: String
+        var description: String { "hooks.\(kind)[\(index)] \(path): \(problem)" }
+    }
+
+    static func run(_ hooks: [Spec.Hook]?, kind: String, state: [UInt8]) throws {
+        for (i, hook) in (hooks ?? []).enumerated() {
+            try run(hook, kind: kind, index: i, state: state)
+        }
+    }
+
+    static func run(_ hook: Spec.Hook, kind: String, index: Int, state: [UInt8]) throws {
+        func fail(_ problem: String) -> Failure { Failure(kind: kind, index: index, path: hook.path, problem: problem) }
+        var input: [Int32] = [-1, -1]
+        var output: [Int32] = [-1, -1]
+        guard pipe(&input) == 0, pipe(&output) == 0 else { throw fail("\(SyscallError("pipe"))") }
+        for fd in input + output { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let argv = (hook.args ?? [hook.path]).map { strdup($0) } + [nil]
+        let envp = (hook.env ?? []).map { strdup($0) } + [nil]
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
+        }
+        let pid = fork()
+        if pid < 0 { throw fail("\(SyscallError("fork"))") }
+        if pid == 0 {
+            dup2(input[0], 0)
+            dup2(output[1], 1)
+            dup2(output[1], 2)
+            Signals.resetDispositions()
+            var empty = sigset_t()
+            sigemptyset(&empty)
+            Signals.setMask(empty)
+            roost_execve(hook.path, argv, envp)
+            let message = "exec: \(String(cString: strerror(errno)))"
+            _ = message.withCString { write(2, $0, strlen($0)) }
+            _exit(127)
+        }
+        close(input[0])
+        close(output[1])
+        // The state is small (well under a pipe's 64 KiB), so one write cannot block on a hook
+        // that does not read; a hook that exits early just gets EPIPE.
+        let previous = signal(SIGPIPE, SIG_IGN)
+        _ = state.withUnsafeBytes { write(input[1], $0.baseAddress, $0.count) }
+        close(input[1])
+        signal(SIGPIPE, previous)
+
+        var captured: [UInt8] = []
+        let deadline = hook.timeout.map { monotonicNow() + Double($0) }
+        var buf = [UInt8](repeating: 0, count: 4096)
+        var timedOut = false
+        while true {
+            var pfd = pollfd(fd: output[0], events: Int16(POLLIN), revents: 0)
+            let wait = deadline.map { Int32(max(0, ($0 - monotonicNow()) * 1000)) } ?? -1
+            let r = poll(&pfd, 1, wait)
+            if r < 0 && errno == EINTR { continue }
+            if r == 0 {
+                timedOut = true
+                kill(pid, SIGKILL)
+                break
+            }
+            let n = buf.withUnsafeMutableBytes { read(output[0], $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            if captured.count < 4096 { captured.append(contentsOf: buf[0..<n]) }
+        }
+        close(output[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let said = String(decoding: captured, as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: "; ")
+        let tail = said.isEmpty ? "" : " (output: \(said))"
+        if timedOut { throw fail("timed out after \(hook.timeout ?? 0)s\(tail)") }
+        switch ExitStatus(waitStatus: status) {
+        case .exited(0): return
+        case .exited(let code): throw fail("exited with status \(code)\(tail)")
+        case .signaled(let sig): throw fail("killed by signal \(sig)\(tail)")
+        }
+    }
+
+    /// The state document hooks read on stdin (the OCI state: ociVersion, id, status, pid, bundle,
+    /// annotations).
+    static func stateJSON(id: String, status: String, pid: Int32, bundle: String, annotations: [(key: String, value: String)]) -> [UInt8] {
+        var fields: [(key: String, value: JSONValue)] = [
+            (key: "ociVersion", value: .string(ociVersion)),
+            (key: "id", value: .string(id)),
+            (key: "status", value: .string(status)),
+            (key: "pid", value: .number(String(pid))),
+            (key: "bundle", value: .string(bundle)),
+        ]
+        if !annotations.isEmpty {
+            fields.append((key: "annotations", value: .object(annotations.map { (key: $0.key, value: .string($0.value)) })))
+        }
+        return JSONValue.object(fields).serializedBytes()
+    }
+}
+
+func monotonicNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
