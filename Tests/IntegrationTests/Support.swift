@@ -24,3 +24,9 @@ func expectOneLineError(_ r: RoostResult, contains message: String, sourceLocati
     #expect(r.stderrLines.count == 1, "expected one stderr line, got \(r.stderrLines)", sourceLocation: sourceLocation)
     #expect(r.stderr.contains(message), "stderr \(r.stderr.debugDescription) lacks \(message.debugDescription)", sourceLocation: sourceLocation)
 }
+
+/// Runs the bundle's container in the foreground and checks its exit status.
+func expectRun(_ b: TestBundle, _ flags: [String], status: Int32, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let r = try b.run(flags)
+    #expect(r.status == status, "\(r)", sourceLocation: sourceLocation)
+}

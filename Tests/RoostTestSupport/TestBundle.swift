@@ -5,6 +5,11 @@ public struct RoostResult: Sendable, CustomStringConvertible {
     public let status: Int32
     public let stdout: String
     public let stderr: String
+    public init(status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
     public var description: String { "exit \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
     /// stderr's lines, for "exactly one line" checks.
     public var stderrLines: [Substring] { stderr.split(separator: "\n") }
@@ -31,32 +36,45 @@ public enum TestEnvironment {
 }
 
 /// Runs a program with optional stdin; stdout and stderr go through files (no pipe deadlocks).
+/// Spawned with posix_spawn, an empty signal mask and default dispositions: the test runner's
+/// threads block signals (SIGCHLD among them), which Foundation's Process would pass on.
 public func runProgram(_ path: String, _ args: [String], stdin: String? = nil, cwd: String? = nil, environment: [String: String]? = nil) -> RoostResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = args
-    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    if let environment { p.environment = environment }
-    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("roost-io-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: tmp) }
-    let out = tmp.appendingPathComponent("out"), err = tmp.appendingPathComponent("err"), inp = tmp.appendingPathComponent("in")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: err.path, contents: nil)
-    FileManager.default.createFile(atPath: inp.path, contents: (stdin ?? "").data(using: .utf8))
-    do {
-        p.standardOutput = try FileHandle(forWritingTo: out)
-        p.standardError = try FileHandle(forWritingTo: err)
-        p.standardInput = try FileHandle(forReadingFrom: inp)
-        try p.run()
-    } catch {
-        return RoostResult(status: -1, stdout: "", stderr: "could not start \(path): \(error)")
-    }
-    p.waitUntilExit()
-    let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("roost-io-\(UUID().uuidString)").path
+    try? FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: tmp) }
+    let out = tmp + "/out", err = tmp + "/err", inp = tmp + "/in"
+    FileManager.default.createFile(atPath: inp, contents: Data((stdin ?? "").utf8))
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, inp, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    var attr = posix_spawnattr_t()
+    posix_spawnattr_init(&attr)
+    defer { posix_spawnattr_destroy(&attr) }
+    var none = sigset_t(), all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attr, &none)
+    posix_spawnattr_setsigdefault(&attr, &all)
+    posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    // The working directory goes through a shell, as glibc's addchdir is not visible to Swift.
+    var argv = [path] + args
+    if let cwd { argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", cwd] + argv }
+    let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+    let cargv = argv.map { strdup($0) } + [nil]
+    let cenv = env.map { strdup($0) } + [nil]
+    defer { for p in cargv + cenv { free(p) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, argv[0], &actions, &attr, cargv, cenv)
+    guard rc == 0 else { return RoostResult(status: -1, stdout: "", stderr: "could not start \(path): \(String(cString: strerror(rc)))") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     return RoostResult(
-        status: status, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-        stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        status: code, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
 }
 
 @discardableResult
