@@ -51,18 +51,13 @@ extension JSONValue {
 /// straight from the input slice; only strings with escapes go through a
 /// reused scratch buffer.
 struct JSONParser {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
-    private var depth = 0
-    private let maxDepth: Int
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+    var depth = 0
+    let maxDepth: Int
     private var scratch: [UInt8] = []
-    /// Elements and members of the containers being parsed, innermost last.
-    /// Each container is copied out once, at its exact size, instead of
-    /// growing its own array step by step (most of the allocations otherwise).
-    private var elementStack: [JSONValue] = []
-    private var memberStack: [(key: String, value: JSONValue)] = []
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = JSONValue.defaultMaxDepth) {
         self.bytes = bytes
         self.maxDepth = maxDepth
     }
@@ -89,7 +84,7 @@ struct JSONParser {
 
     // MARK: Values
 
-    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    mutating func parseValue() throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input, expected a value") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
@@ -124,7 +119,7 @@ struct JSONParser {
             depth -= 1
             return .object([])
         }
-        let base = memberStack.count
+        var members: [(key: String, value: JSONValue)] = []
         while true {
             guard index < bytes.count else { throw error("unexpected end of input, expected an object key") }
             guard bytes[index] == UInt8(ascii: "\"") else {
@@ -138,7 +133,7 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue()
-            memberStack.append((key: key, value: value))
+            members.append((key: key, value: value))
             skipWhitespace()
             guard index < bytes.count else {
                 throw error("unexpected end of input, expected ',' or '}' after object member")
@@ -150,8 +145,6 @@ struct JSONParser {
             case UInt8(ascii: "}"):
                 index += 1
                 depth -= 1
-                let members = Array(memberStack[base...])
-                memberStack.removeSubrange(base...)
                 return .object(members)
             default:
                 throw error("expected ',' or '}' after object member")
@@ -168,9 +161,9 @@ struct JSONParser {
             depth -= 1
             return .array([])
         }
-        let base = elementStack.count
+        var elements: [JSONValue] = []
         while true {
-            elementStack.append(try parseValue())
+            elements.append(try parseValue())
             skipWhitespace()
             guard index < bytes.count else {
                 throw error("unexpected end of input, expected ',' or ']' after array element")
@@ -182,8 +175,6 @@ struct JSONParser {
             case UInt8(ascii: "]"):
                 index += 1
                 depth -= 1
-                let elements = Array(elementStack[base...])
-                elementStack.removeSubrange(base...)
                 return .array(elements)
             default:
                 throw error("expected ',' or ']' after array element")
@@ -191,14 +182,14 @@ struct JSONParser {
         }
     }
 
-    private mutating func enterContainer() throws(JSONParseError) {
+    mutating func enterContainer() throws(JSONParseError) {
         depth += 1
         if depth > maxDepth {
             throw error("nesting deeper than \(maxDepth) levels")
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let count = literal.utf8CodeUnitCount
         let start = literal.utf8Start
         for i in 0..<count {
@@ -212,9 +203,14 @@ struct JSONParser {
         index += count
     }
 
-    /// Grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
     private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
+        try scanNumber()
+        return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+    }
+
+    /// Moves past a number. Grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+    mutating func scanNumber() throws(JSONParseError) {
         var i = index
         if bytes[i] == UInt8(ascii: "-") { i += 1 }
         guard i < bytes.count, isDigit(bytes[i]) else {
@@ -241,16 +237,34 @@ struct JSONParser {
             while i < bytes.count, isDigit(bytes[i]) { i += 1 }
         }
         index = i
-        return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
     }
 
     // MARK: Strings
 
     /// Parses the rest of a string whose opening quote has been consumed.
-    private mutating func parseString() throws(JSONParseError) -> String {
+    mutating func parseString() throws(JSONParseError) -> String {
         let start = index
         var i = index
         var sawNonASCII = false
+        // Eight bytes at a time while none of them ends the fast path: a quote,
+        // a backslash or a control character (SWAR: each test sets the high
+        // bit of the matching byte lanes).
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            var highBits: UInt64 = 0
+            while i + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                let special =
+                    ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                if special & highs != 0 { break }
+                highBits |= word
+                i += 8
+            }
+            sawNonASCII = highBits & highs != 0
+        }
         while i < bytes.count {
             let byte = bytes[i]
             if byte == UInt8(ascii: "\"") {
@@ -400,12 +414,20 @@ struct JSONParser {
             var highest: UInt8 = 0xBF
             switch b {
             case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; lowest = 0xA0
+            case 0xE0:
+                length = 3
+                lowest = 0xA0
             case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; highest = 0x9F
-            case 0xF0: length = 4; lowest = 0x90
+            case 0xED:
+                length = 3
+                highest = 0x9F
+            case 0xF0:
+                length = 4
+                lowest = 0x90
             case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; highest = 0x8F
+            case 0xF4:
+                length = 4
+                highest = 0x8F
             default: return i
             }
             guard i + length <= range.upperBound else { return i }
@@ -420,7 +442,7 @@ struct JSONParser {
 
     // MARK: Helpers
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -433,7 +455,7 @@ struct JSONParser {
         b &- UInt8(ascii: "0") < 10
     }
 
-    private func describeByte(at i: Int) -> String {
+    func describeByte(at i: Int) -> String {
         guard i < bytes.count else { return "end of input" }
         return "'\(describeRawByte(bytes[i]))'"
     }
@@ -444,12 +466,12 @@ struct JSONParser {
         return "\\x" + (digits.count == 1 ? "0" + digits : digits)
     }
 
-    private func error(_ message: String) -> JSONParseError {
+    func error(_ message: String) -> JSONParseError {
         error(message, at: index)
     }
 
     /// Line and column are computed only here, so the hot path never tracks them.
-    private func error(_ message: String, at offset: Int) -> JSONParseError {
+    func error(_ message: String, at offset: Int) -> JSONParseError {
         let end = min(offset, bytes.count)
         var line = 1
         var column = 1

@@ -18,11 +18,11 @@ extension JSONValue: Equatable {
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
-        case let (.bool(a), .bool(b)): return a == b
-        case let (.number(a), .number(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
-        case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)):
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)):
             guard a.count == b.count else { return false }
             for i in a.indices where a[i].key != b[i].key || a[i].value != b[i].value {
                 return false
@@ -110,29 +110,31 @@ extension JSONValue {
     /// exponent, no "-0" for unsigned types.
     static func exactInteger<T: FixedWidthInteger>(_ text: String) -> T? {
         var text = text
-        return text.withUTF8 { bytes -> T? in
-            var i = 0
-            let negative = bytes.first == UInt8(ascii: "-")
-            if negative {
-                guard T.isSigned else { return nil }
-                i = 1
-            }
-            guard i < bytes.count else { return nil }
-            var value: T = 0
-            while i < bytes.count {
-                let digit = bytes[i] &- UInt8(ascii: "0")
-                guard digit < 10 else { return nil }
-                let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
-                // Negative values accumulate downwards so that T.min is reachable.
-                let (next, o2) =
-                    negative
-                    ? shifted.subtractingReportingOverflow(T(digit))
-                    : shifted.addingReportingOverflow(T(digit))
-                guard !o1, !o2 else { return nil }
-                value = next
-                i += 1
-            }
-            return value
+        return text.withUTF8 { exactInteger($0) }
+    }
+
+    static func exactInteger<T: FixedWidthInteger>(_ bytes: UnsafeBufferPointer<UInt8>) -> T? {
+        var i = 0
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative {
+            guard T.isSigned else { return nil }
+            i = 1
         }
+        guard i < bytes.count else { return nil }
+        var value: T = 0
+        while i < bytes.count {
+            let digit = bytes[i] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
+            // Negative values accumulate downwards so that T.min is reachable.
+            let (next, o2) =
+                negative
+                ? shifted.subtractingReportingOverflow(T(digit))
+                : shifted.addingReportingOverflow(T(digit))
+            guard !o1, !o2 else { return nil }
+            value = next
+            i += 1
+        }
+        return value
     }
 }

@@ -25,6 +25,33 @@ public struct OrderedMap<Value> {
         }
     }
 
+    /// For decoders: later duplicates replace earlier values in place. Small
+    /// maps are deduplicated by scanning, large ones through a hash table.
+    init(lastWinsKeys keys: [String], values: [Value]) {
+        if keys.count <= 8 {
+            self.init(zip(keys, values))
+            return
+        }
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(keys.count)
+        var uniqueKeys: [String] = []
+        var uniqueValues: [Value] = []
+        uniqueKeys.reserveCapacity(keys.count)
+        uniqueValues.reserveCapacity(keys.count)
+        for (key, value) in zip(keys, values) {
+            if let i = positions[key] {
+                uniqueValues[i] = value
+            } else {
+                positions[key] = uniqueKeys.count
+                uniqueKeys.append(key)
+                uniqueValues.append(value)
+            }
+        }
+        self.init()
+        self.keys = uniqueKeys
+        self.values = uniqueValues
+    }
+
     public subscript(key: String) -> Value? {
         get {
             guard let i = keys.firstIndex(of: key) else { return nil }

@@ -54,14 +54,14 @@ extension Spec.Hooks: SpecObject {
         "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
     ]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "prestart": prestart = try Decode.objects(value)
-        case "createRuntime": createRuntime = try Decode.objects(value)
-        case "createContainer": createContainer = try Decode.objects(value)
-        case "startContainer": startContainer = try Decode.objects(value)
-        case "poststart": poststart = try Decode.objects(value)
-        case "poststop": poststop = try Decode.objects(value)
+        case "prestart": prestart = try Decode.objects(&reader)
+        case "createRuntime": createRuntime = try Decode.objects(&reader)
+        case "createContainer": createContainer = try Decode.objects(&reader)
+        case "startContainer": startContainer = try Decode.objects(&reader)
+        case "poststart": poststart = try Decode.objects(&reader)
+        case "poststop": poststop = try Decode.objects(&reader)
         default: return false
         }
         return true
@@ -83,12 +83,12 @@ extension Spec.Hook: SpecObject {
     static var decodingDefault: Self { .init(path: "") }
     static let fieldNames = ["path", "args", "env", "timeout"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "path": path = try Decode.string(value)
-        case "args": args = try Decode.strings(value)
-        case "env": env = try Decode.strings(value)
-        case "timeout": timeout = try Decode.integer(value)
+        case "path": path = try Decode.string(&reader)
+        case "args": args = try Decode.strings(&reader)
+        case "env": env = try Decode.strings(&reader)
+        case "timeout": timeout = try Decode.integer(&reader)
         default: return false
         }
         return true

@@ -55,13 +55,21 @@ extension Spec.Mount {
     /// Whether an option is passed to the filesystem as data rather than
     /// interpreted by the runtime (the test runc applies to bind mounts).
     public static func isDataOption(_ option: String) -> Bool {
-        !flagOptions.contains(option) && !propagationOptions.contains(option)
-            && !recursiveAttributeOptions.contains(option) && !extensionOptions.contains(option)
+        !interpretedOptions.contains(option)
     }
+
+    /// All the tables above: engines put dozens of bind mounts in a config,
+    /// each option is looked up, and this is cheaper than hashing strings.
+    private static let interpretedOptions = ShortStringSet(
+        flagOptions + propagationOptions + recursiveAttributeOptions + extensionOptions)
 
     /// "bind" or "rbind" among the options.
     public var isBind: Bool {
-        options?.contains { $0 == "bind" || $0 == "rbind" } ?? false
+        // Lengths first: comparing unequal strings is the slow path of ==.
+        options?.contains { option in
+            let count = option.utf8.count
+            return (count == 4 && option == "bind") || (count == 5 && option == "rbind")
+        } ?? false
     }
 }
 
@@ -130,4 +138,26 @@ extension Spec.Linux {
         "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
         "kernel.shmmni", "kernel.shm_rmid_forced",
     ]
+}
+
+/// A fixed set of short ASCII words, bucketed by length and first byte, so a
+/// lookup is one small computation and a comparison or two.
+struct ShortStringSet: Sendable {
+    private var buckets: [[String]] = Array(repeating: [], count: 256)
+
+    init(_ words: [String]) {
+        for word in words {
+            buckets[Self.bucket(word)].append(word)
+        }
+    }
+
+    func contains(_ word: String) -> Bool {
+        buckets[Self.bucket(word)].contains(word)
+    }
+
+    private static func bucket(_ word: String) -> Int {
+        let utf8 = word.utf8
+        guard let first = utf8.first else { return 0 }
+        return (utf8.count &* 31 &+ Int(first)) & 255
+    }
 }

@@ -200,27 +200,27 @@ extension Spec.Linux: SpecObject {
         "personality", "timeOffsets",
     ]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "uidMappings": uidMappings = try Decode.objects(value)
-        case "gidMappings": gidMappings = try Decode.objects(value)
-        case "sysctl": sysctl = try Decode.map(value, Decode.string)
-        case "resources": resources = try Decode.object(value)
-        case "cgroupsPath": cgroupsPath = try Decode.string(value)
-        case "namespaces": namespaces = try Decode.objects(value)
-        case "devices": devices = try Decode.objects(value)
+        case "uidMappings": uidMappings = try Decode.objects(&reader)
+        case "gidMappings": gidMappings = try Decode.objects(&reader)
+        case "sysctl": sysctl = try Decode.map(&reader, Decode.string)
+        case "resources": resources = try Decode.object(&reader)
+        case "cgroupsPath": cgroupsPath = try Decode.string(&reader)
+        case "namespaces": namespaces = try Decode.objects(&reader)
+        case "devices": devices = try Decode.objects(&reader)
         case "netDevices":
-            netDevices = try Decode.map(value) { (v) throws(SpecError) -> Spec.NetDevice in try Decode.object(v) }
-        case "seccomp": seccomp = try Decode.object(value)
-        case "rootfsPropagation": rootfsPropagation = try Decode.string(value)
-        case "maskedPaths": maskedPaths = try Decode.strings(value)
-        case "readonlyPaths": readonlyPaths = try Decode.strings(value)
-        case "mountLabel": mountLabel = try Decode.string(value)
-        case "intelRdt": intelRdt = try Decode.object(value)
-        case "memoryPolicy": memoryPolicy = try Decode.object(value)
-        case "personality": personality = try Decode.object(value)
+            netDevices = try Decode.objectMap(&reader)
+        case "seccomp": seccomp = try Decode.object(&reader)
+        case "rootfsPropagation": rootfsPropagation = try Decode.string(&reader)
+        case "maskedPaths": maskedPaths = try Decode.strings(&reader)
+        case "readonlyPaths": readonlyPaths = try Decode.strings(&reader)
+        case "mountLabel": mountLabel = try Decode.string(&reader)
+        case "intelRdt": intelRdt = try Decode.object(&reader)
+        case "memoryPolicy": memoryPolicy = try Decode.object(&reader)
+        case "personality": personality = try Decode.object(&reader)
         case "timeOffsets":
-            timeOffsets = try Decode.map(value) { (v) throws(SpecError) -> Spec.TimeOffset in try Decode.object(v) }
+            timeOffsets = try Decode.objectMap(&reader)
         default: return false
         }
         return true
@@ -261,15 +261,15 @@ extension Spec.Namespace: SpecObject {
         }
     }
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
         case "type":
-            let name = try Decode.string(value)
+            let name = try Decode.string(&reader)
             guard let parsed = NamespaceType(rawValue: name) else {
                 throw SpecError("", "unknown namespace type \(quoted(name))")
             }
             type = parsed
-        case "path": path = try Decode.string(value)
+        case "path": path = try Decode.string(&reader)
         default: return false
         }
         return true
@@ -287,11 +287,11 @@ extension Spec.IDMapping: SpecObject {
     static var decodingDefault: Self { .init(containerID: 0, hostID: 0, size: 0) }
     static let fieldNames = ["containerID", "hostID", "size"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "containerID": containerID = try Decode.integer(value)
-        case "hostID": hostID = try Decode.integer(value)
-        case "size": size = try Decode.integer(value)
+        case "containerID": containerID = try Decode.integer(&reader)
+        case "hostID": hostID = try Decode.integer(&reader)
+        case "size": size = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -310,10 +310,10 @@ extension Spec.TimeOffset: SpecObject {
     static var decodingDefault: Self { .init() }
     static let fieldNames = ["secs", "nanosecs"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "secs": secs = try Decode.integer(value)
-        case "nanosecs": nanosecs = try Decode.integer(value)
+        case "secs": secs = try Decode.integer(&reader)
+        case "nanosecs": nanosecs = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -342,15 +342,15 @@ extension Spec.Device: SpecObject {
         }
     }
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "path": path = try Decode.string(value)
-        case "type": type = try Decode.string(value)
-        case "major": major = try Decode.integer(value)
-        case "minor": minor = try Decode.integer(value)
-        case "fileMode": fileMode = try Decode.integer(value)
-        case "uid": uid = try Decode.integer(value)
-        case "gid": gid = try Decode.integer(value)
+        case "path": path = try Decode.string(&reader)
+        case "type": type = try Decode.string(&reader)
+        case "major": major = try Decode.integer(&reader)
+        case "minor": minor = try Decode.integer(&reader)
+        case "fileMode": fileMode = try Decode.integer(&reader)
+        case "uid": uid = try Decode.integer(&reader)
+        case "gid": gid = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -373,9 +373,9 @@ extension Spec.NetDevice: SpecObject {
     static var decodingDefault: Self { .init() }
     static let fieldNames = ["name"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "name": name = try Decode.string(value)
+        case "name": name = try Decode.string(&reader)
         default: return false
         }
         return true
@@ -392,13 +392,13 @@ extension Spec.IntelRdt: SpecObject {
     static var decodingDefault: Self { .init() }
     static let fieldNames = ["closID", "schemata", "l3CacheSchema", "memBwSchema", "enableMonitoring"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "closID": closID = try Decode.string(value)
-        case "schemata": schemata = try Decode.strings(value)
-        case "l3CacheSchema": l3CacheSchema = try Decode.string(value)
-        case "memBwSchema": memBwSchema = try Decode.string(value)
-        case "enableMonitoring": enableMonitoring = try Decode.bool(value)
+        case "closID": closID = try Decode.string(&reader)
+        case "schemata": schemata = try Decode.strings(&reader)
+        case "l3CacheSchema": l3CacheSchema = try Decode.string(&reader)
+        case "memBwSchema": memBwSchema = try Decode.string(&reader)
+        case "enableMonitoring": enableMonitoring = try Decode.bool(&reader)
         default: return false
         }
         return true
@@ -419,11 +419,11 @@ extension Spec.MemoryPolicy: SpecObject {
     static var decodingDefault: Self { .init(mode: "") }
     static let fieldNames = ["mode", "nodes", "flags"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "mode": mode = try Decode.string(value)
-        case "nodes": nodes = try Decode.string(value)
-        case "flags": flags = try Decode.strings(value)
+        case "mode": mode = try Decode.string(&reader)
+        case "nodes": nodes = try Decode.string(&reader)
+        case "flags": flags = try Decode.strings(&reader)
         default: return false
         }
         return true
@@ -442,10 +442,10 @@ extension Spec.Personality: SpecObject {
     static var decodingDefault: Self { .init(domain: "") }
     static let fieldNames = ["domain", "flags"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "domain": domain = try Decode.string(value)
-        case "flags": flags = try Decode.strings(value)
+        case "domain": domain = try Decode.string(&reader)
+        case "flags": flags = try Decode.strings(&reader)
         default: return false
         }
         return true

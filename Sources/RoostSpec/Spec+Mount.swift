@@ -29,14 +29,14 @@ extension Spec.Mount: SpecObject {
     static var decodingDefault: Self { .init(destination: "") }
     static let fieldNames = ["destination", "type", "source", "options", "uidMappings", "gidMappings"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "destination": destination = try Decode.string(value)
-        case "type": type = try Decode.string(value)
-        case "source": source = try Decode.string(value)
-        case "options": options = try Decode.strings(value)
-        case "uidMappings": uidMappings = try Decode.objects(value)
-        case "gidMappings": gidMappings = try Decode.objects(value)
+        case "destination": destination = try Decode.string(&reader)
+        case "type": type = try Decode.string(&reader)
+        case "source": source = try Decode.string(&reader)
+        case "options": options = try Decode.strings(&reader)
+        case "uidMappings": uidMappings = try Decode.objects(&reader)
+        case "gidMappings": gidMappings = try Decode.objects(&reader)
         default: return false
         }
         return true

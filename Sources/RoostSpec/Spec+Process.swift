@@ -174,19 +174,15 @@ extension Spec.Process {
     /// Decodes and validates an exec `process.json`; paths in errors are
     /// relative to the process object (`args: must not be empty`).
     public static func decode(_ bytes: [UInt8], file: String = "process.json") throws(SpecError) -> Spec.Process {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(bytes)
-        } catch {
-            throw SpecError(syntax: error, file: file)
+        let process = try Decode.document(bytes, file: file) { (reader) throws(SpecError) -> Spec.Process in
+            try Decode.object(&reader)
         }
         do {
-            let process: Spec.Process = try Decode.object(json)
             try process.validate()
-            return process
         } catch {
             throw error.withFile(file)
         }
+        return process
     }
 }
 
@@ -199,24 +195,24 @@ extension Spec.Process: SpecObject {
         "execCPUAffinity",
     ]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "terminal": terminal = try Decode.bool(value)
-        case "consoleSize": consoleSize = try Decode.object(value)
-        case "user": user = try Decode.object(value)
-        case "args": args = try Decode.strings(value)
-        case "commandLine": commandLine = try Decode.string(value)
-        case "env": env = try Decode.strings(value)
-        case "cwd": cwd = try Decode.string(value)
-        case "capabilities": capabilities = try Decode.object(value)
-        case "rlimits": rlimits = try Decode.objects(value)
-        case "noNewPrivileges": noNewPrivileges = try Decode.bool(value)
-        case "apparmorProfile": apparmorProfile = try Decode.string(value)
-        case "oomScoreAdj": oomScoreAdj = try Decode.integer(value)
-        case "scheduler": scheduler = try Decode.object(value)
-        case "selinuxLabel": selinuxLabel = try Decode.string(value)
-        case "ioPriority": ioPriority = try Decode.object(value)
-        case "execCPUAffinity": execCPUAffinity = try Decode.object(value)
+        case "terminal": terminal = try Decode.bool(&reader)
+        case "consoleSize": consoleSize = try Decode.object(&reader)
+        case "user": user = try Decode.object(&reader)
+        case "args": args = try Decode.strings(&reader)
+        case "commandLine": commandLine = try Decode.string(&reader)
+        case "env": env = try Decode.strings(&reader)
+        case "cwd": cwd = try Decode.string(&reader)
+        case "capabilities": capabilities = try Decode.object(&reader)
+        case "rlimits": rlimits = try Decode.objects(&reader)
+        case "noNewPrivileges": noNewPrivileges = try Decode.bool(&reader)
+        case "apparmorProfile": apparmorProfile = try Decode.string(&reader)
+        case "oomScoreAdj": oomScoreAdj = try Decode.integer(&reader)
+        case "scheduler": scheduler = try Decode.object(&reader)
+        case "selinuxLabel": selinuxLabel = try Decode.string(&reader)
+        case "ioPriority": ioPriority = try Decode.object(&reader)
+        case "execCPUAffinity": execCPUAffinity = try Decode.object(&reader)
         default: return false
         }
         return true
@@ -248,10 +244,10 @@ extension Spec.Box: SpecObject {
     static var decodingDefault: Self { .init(height: 0, width: 0) }
     static let fieldNames = ["height", "width"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "height": height = try Decode.integer(value)
-        case "width": width = try Decode.integer(value)
+        case "height": height = try Decode.integer(&reader)
+        case "width": width = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -269,13 +265,13 @@ extension Spec.User: SpecObject {
     static var decodingDefault: Self { .init() }
     static let fieldNames = ["uid", "gid", "umask", "additionalGids", "username"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "uid": uid = try Decode.integer(value)
-        case "gid": gid = try Decode.integer(value)
-        case "umask": umask = try Decode.integer(value)
-        case "additionalGids": additionalGids = try Decode.array(value, Decode.integer)
-        case "username": username = try Decode.string(value)
+        case "uid": uid = try Decode.integer(&reader)
+        case "gid": gid = try Decode.integer(&reader)
+        case "umask": umask = try Decode.integer(&reader)
+        case "additionalGids": additionalGids = try Decode.integers(&reader)
+        case "username": username = try Decode.string(&reader)
         default: return false
         }
         return true
@@ -296,13 +292,13 @@ extension Spec.Capabilities: SpecObject {
     static var decodingDefault: Self { .init() }
     static let fieldNames = ["bounding", "effective", "inheritable", "permitted", "ambient"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "bounding": bounding = try Decode.strings(value)
-        case "effective": effective = try Decode.strings(value)
-        case "inheritable": inheritable = try Decode.strings(value)
-        case "permitted": permitted = try Decode.strings(value)
-        case "ambient": ambient = try Decode.strings(value)
+        case "bounding": bounding = try Decode.strings(&reader)
+        case "effective": effective = try Decode.strings(&reader)
+        case "inheritable": inheritable = try Decode.strings(&reader)
+        case "permitted": permitted = try Decode.strings(&reader)
+        case "ambient": ambient = try Decode.strings(&reader)
         default: return false
         }
         return true
@@ -323,11 +319,11 @@ extension Spec.Rlimit: SpecObject {
     static var decodingDefault: Self { .init(type: "", hard: 0, soft: 0) }
     static let fieldNames = ["type", "hard", "soft"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "type": type = try Decode.string(value)
-        case "hard": hard = try Decode.integer(value)
-        case "soft": soft = try Decode.integer(value)
+        case "type": type = try Decode.string(&reader)
+        case "hard": hard = try Decode.integer(&reader)
+        case "soft": soft = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -346,15 +342,15 @@ extension Spec.Scheduler: SpecObject {
     static var decodingDefault: Self { .init(policy: "") }
     static let fieldNames = ["policy", "nice", "priority", "flags", "runtime", "deadline", "period"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "policy": policy = try Decode.string(value)
-        case "nice": nice = try Decode.integer(value)
-        case "priority": priority = try Decode.integer(value)
-        case "flags": flags = try Decode.strings(value)
-        case "runtime": runtime = try Decode.integer(value)
-        case "deadline": deadline = try Decode.integer(value)
-        case "period": period = try Decode.integer(value)
+        case "policy": policy = try Decode.string(&reader)
+        case "nice": nice = try Decode.integer(&reader)
+        case "priority": priority = try Decode.integer(&reader)
+        case "flags": flags = try Decode.strings(&reader)
+        case "runtime": runtime = try Decode.integer(&reader)
+        case "deadline": deadline = try Decode.integer(&reader)
+        case "period": period = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -377,10 +373,10 @@ extension Spec.IOPriority: SpecObject {
     static var decodingDefault: Self { .init(class: "", priority: 0) }
     static let fieldNames = ["class", "priority"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "class": self.class = try Decode.string(value)
-        case "priority": priority = try Decode.integer(value)
+        case "class": self.class = try Decode.string(&reader)
+        case "priority": priority = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -398,10 +394,10 @@ extension Spec.CPUAffinity: SpecObject {
     static var decodingDefault: Self { .init() }
     static let fieldNames = ["initial", "final"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "initial": initial = try Decode.string(value)
-        case "final": final = try Decode.string(value)
+        case "initial": initial = try Decode.string(&reader)
+        case "final": final = try Decode.string(&reader)
         default: return false
         }
         return true

@@ -217,17 +217,17 @@ extension Spec.Resources: SpecObject {
         "devices", "memory", "cpu", "pids", "blockIO", "hugepageLimits", "network", "rdma", "unified",
     ]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "devices": devices = try Decode.objects(value)
-        case "memory": memory = try Decode.object(value)
-        case "cpu": cpu = try Decode.object(value)
-        case "pids": pids = try Decode.object(value)
-        case "blockIO": blockIO = try Decode.object(value)
-        case "hugepageLimits": hugepageLimits = try Decode.objects(value)
-        case "network": network = try Decode.object(value)
-        case "rdma": rdma = try Decode.map(value) { (v) throws(SpecError) -> Spec.Rdma in try Decode.object(v) }
-        case "unified": unified = try Decode.map(value, Decode.string)
+        case "devices": devices = try Decode.objects(&reader)
+        case "memory": memory = try Decode.object(&reader)
+        case "cpu": cpu = try Decode.object(&reader)
+        case "pids": pids = try Decode.object(&reader)
+        case "blockIO": blockIO = try Decode.object(&reader)
+        case "hugepageLimits": hugepageLimits = try Decode.objects(&reader)
+        case "network": network = try Decode.object(&reader)
+        case "rdma": rdma = try Decode.objectMap(&reader)
+        case "unified": unified = try Decode.map(&reader, Decode.string)
         default: return false
         }
         return true
@@ -252,13 +252,13 @@ extension Spec.DeviceCgroup: SpecObject {
     static var decodingDefault: Self { .init(allow: false) }
     static let fieldNames = ["allow", "type", "major", "minor", "access"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "allow": allow = try Decode.bool(value)
-        case "type": type = try Decode.string(value)
-        case "major": major = try Decode.integer(value)
-        case "minor": minor = try Decode.integer(value)
-        case "access": access = try Decode.string(value)
+        case "allow": allow = try Decode.bool(&reader)
+        case "type": type = try Decode.string(&reader)
+        case "major": major = try Decode.integer(&reader)
+        case "minor": minor = try Decode.integer(&reader)
+        case "access": access = try Decode.string(&reader)
         default: return false
         }
         return true
@@ -282,17 +282,17 @@ extension Spec.Memory: SpecObject {
         "checkBeforeUpdate",
     ]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "limit": limit = try Decode.integer(value)
-        case "reservation": reservation = try Decode.integer(value)
-        case "swap": swap = try Decode.integer(value)
-        case "kernel": kernel = try Decode.integer(value)
-        case "kernelTCP": kernelTCP = try Decode.integer(value)
-        case "swappiness": swappiness = try Decode.integer(value)
-        case "disableOOMKiller": disableOOMKiller = try Decode.bool(value)
-        case "useHierarchy": useHierarchy = try Decode.bool(value)
-        case "checkBeforeUpdate": checkBeforeUpdate = try Decode.bool(value)
+        case "limit": limit = try Decode.integer(&reader)
+        case "reservation": reservation = try Decode.integer(&reader)
+        case "swap": swap = try Decode.integer(&reader)
+        case "kernel": kernel = try Decode.integer(&reader)
+        case "kernelTCP": kernelTCP = try Decode.integer(&reader)
+        case "swappiness": swappiness = try Decode.integer(&reader)
+        case "disableOOMKiller": disableOOMKiller = try Decode.bool(&reader)
+        case "useHierarchy": useHierarchy = try Decode.bool(&reader)
+        case "checkBeforeUpdate": checkBeforeUpdate = try Decode.bool(&reader)
         default: return false
         }
         return true
@@ -319,17 +319,17 @@ extension Spec.CPU: SpecObject {
         "shares", "quota", "burst", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle",
     ]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "shares": shares = try Decode.integer(value)
-        case "quota": quota = try Decode.integer(value)
-        case "burst": burst = try Decode.integer(value)
-        case "period": period = try Decode.integer(value)
-        case "realtimeRuntime": realtimeRuntime = try Decode.integer(value)
-        case "realtimePeriod": realtimePeriod = try Decode.integer(value)
-        case "cpus": cpus = try Decode.string(value)
-        case "mems": mems = try Decode.string(value)
-        case "idle": idle = try Decode.integer(value)
+        case "shares": shares = try Decode.integer(&reader)
+        case "quota": quota = try Decode.integer(&reader)
+        case "burst": burst = try Decode.integer(&reader)
+        case "period": period = try Decode.integer(&reader)
+        case "realtimeRuntime": realtimeRuntime = try Decode.integer(&reader)
+        case "realtimePeriod": realtimePeriod = try Decode.integer(&reader)
+        case "cpus": cpus = try Decode.string(&reader)
+        case "mems": mems = try Decode.string(&reader)
+        case "idle": idle = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -354,9 +354,9 @@ extension Spec.Pids: SpecObject {
     static var decodingDefault: Self { .init() }
     static let fieldNames = ["limit"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "limit": limit = try Decode.integer(value)
+        case "limit": limit = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -376,15 +376,15 @@ extension Spec.BlockIO: SpecObject {
         "throttleReadIOPSDevice", "throttleWriteIOPSDevice",
     ]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "weight": weight = try Decode.integer(value)
-        case "leafWeight": leafWeight = try Decode.integer(value)
-        case "weightDevice": weightDevice = try Decode.objects(value)
-        case "throttleReadBpsDevice": throttleReadBpsDevice = try Decode.objects(value)
-        case "throttleWriteBpsDevice": throttleWriteBpsDevice = try Decode.objects(value)
-        case "throttleReadIOPSDevice": throttleReadIOPSDevice = try Decode.objects(value)
-        case "throttleWriteIOPSDevice": throttleWriteIOPSDevice = try Decode.objects(value)
+        case "weight": weight = try Decode.integer(&reader)
+        case "leafWeight": leafWeight = try Decode.integer(&reader)
+        case "weightDevice": weightDevice = try Decode.objects(&reader)
+        case "throttleReadBpsDevice": throttleReadBpsDevice = try Decode.objects(&reader)
+        case "throttleWriteBpsDevice": throttleWriteBpsDevice = try Decode.objects(&reader)
+        case "throttleReadIOPSDevice": throttleReadIOPSDevice = try Decode.objects(&reader)
+        case "throttleWriteIOPSDevice": throttleWriteIOPSDevice = try Decode.objects(&reader)
         default: return false
         }
         return true
@@ -407,12 +407,12 @@ extension Spec.WeightDevice: SpecObject {
     static var decodingDefault: Self { .init(major: 0, minor: 0) }
     static let fieldNames = ["major", "minor", "weight", "leafWeight"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "major": major = try Decode.integer(value)
-        case "minor": minor = try Decode.integer(value)
-        case "weight": weight = try Decode.integer(value)
-        case "leafWeight": leafWeight = try Decode.integer(value)
+        case "major": major = try Decode.integer(&reader)
+        case "minor": minor = try Decode.integer(&reader)
+        case "weight": weight = try Decode.integer(&reader)
+        case "leafWeight": leafWeight = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -432,11 +432,11 @@ extension Spec.ThrottleDevice: SpecObject {
     static var decodingDefault: Self { .init(major: 0, minor: 0, rate: 0) }
     static let fieldNames = ["major", "minor", "rate"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "major": major = try Decode.integer(value)
-        case "minor": minor = try Decode.integer(value)
-        case "rate": rate = try Decode.integer(value)
+        case "major": major = try Decode.integer(&reader)
+        case "minor": minor = try Decode.integer(&reader)
+        case "rate": rate = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -455,10 +455,10 @@ extension Spec.HugepageLimit: SpecObject {
     static var decodingDefault: Self { .init(pageSize: "", limit: 0) }
     static let fieldNames = ["pageSize", "limit"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "pageSize": pageSize = try Decode.string(value)
-        case "limit": limit = try Decode.integer(value)
+        case "pageSize": pageSize = try Decode.string(&reader)
+        case "limit": limit = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -476,10 +476,10 @@ extension Spec.Network: SpecObject {
     static var decodingDefault: Self { .init() }
     static let fieldNames = ["classID", "priorities"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "classID": classID = try Decode.integer(value)
-        case "priorities": priorities = try Decode.objects(value)
+        case "classID": classID = try Decode.integer(&reader)
+        case "priorities": priorities = try Decode.objects(&reader)
         default: return false
         }
         return true
@@ -497,10 +497,10 @@ extension Spec.InterfacePriority: SpecObject {
     static var decodingDefault: Self { .init(name: "", priority: 0) }
     static let fieldNames = ["name", "priority"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "name": name = try Decode.string(value)
-        case "priority": priority = try Decode.integer(value)
+        case "name": name = try Decode.string(&reader)
+        case "priority": priority = try Decode.integer(&reader)
         default: return false
         }
         return true
@@ -518,10 +518,10 @@ extension Spec.Rdma: SpecObject {
     static var decodingDefault: Self { .init() }
     static let fieldNames = ["hcaHandles", "hcaObjects"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "hcaHandles": hcaHandles = try Decode.integer(value)
-        case "hcaObjects": hcaObjects = try Decode.integer(value)
+        case "hcaHandles": hcaHandles = try Decode.integer(&reader)
+        case "hcaObjects": hcaObjects = try Decode.integer(&reader)
         default: return false
         }
         return true

@@ -66,15 +66,15 @@ extension Spec.Seccomp: SpecObject {
         "syscalls",
     ]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "defaultAction": defaultAction = try Decode.string(value)
-        case "defaultErrnoRet": defaultErrnoRet = try Decode.integer(value)
-        case "architectures": architectures = try Decode.strings(value)
-        case "flags": flags = try Decode.strings(value)
-        case "listenerPath": listenerPath = try Decode.string(value)
-        case "listenerMetadata": listenerMetadata = try Decode.string(value)
-        case "syscalls": syscalls = try Decode.objects(value)
+        case "defaultAction": defaultAction = try Decode.string(&reader)
+        case "defaultErrnoRet": defaultErrnoRet = try Decode.integer(&reader)
+        case "architectures": architectures = try Decode.strings(&reader)
+        case "flags": flags = try Decode.strings(&reader)
+        case "listenerPath": listenerPath = try Decode.string(&reader)
+        case "listenerMetadata": listenerMetadata = try Decode.string(&reader)
+        case "syscalls": syscalls = try Decode.objects(&reader)
         default: return false
         }
         return true
@@ -97,12 +97,12 @@ extension Spec.Syscall: SpecObject {
     static var decodingDefault: Self { .init(names: [], action: "") }
     static let fieldNames = ["names", "action", "errnoRet", "args"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "names": names = try Decode.strings(value)
-        case "action": action = try Decode.string(value)
-        case "errnoRet": errnoRet = try Decode.integer(value)
-        case "args": args = try Decode.objects(value)
+        case "names": names = try Decode.strings(&reader)
+        case "action": action = try Decode.string(&reader)
+        case "errnoRet": errnoRet = try Decode.integer(&reader)
+        case "args": args = try Decode.objects(&reader)
         default: return false
         }
         return true
@@ -122,12 +122,12 @@ extension Spec.SeccompArg: SpecObject {
     static var decodingDefault: Self { .init(index: 0, value: 0, op: "") }
     static let fieldNames = ["index", "value", "valueTwo", "op"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "index": index = try Decode.integer(value)
-        case "value": self.value = try Decode.integer(value)
-        case "valueTwo": valueTwo = try Decode.integer(value)
-        case "op": op = try Decode.string(value)
+        case "index": index = try Decode.integer(&reader)
+        case "value": self.value = try Decode.integer(&reader)
+        case "valueTwo": valueTwo = try Decode.integer(&reader)
+        case "op": op = try Decode.string(&reader)
         default: return false
         }
         return true

@@ -219,9 +219,11 @@ private struct SpecValidator {
         try checkMappingSizes(linux.gidMappings, "linux.gidMappings")
     }
 
-    private func checkMappingSizes(_ mappings: [Spec.IDMapping]?, _ path: String) throws(SpecError) {
+    private func checkMappingSizes(
+        _ mappings: [Spec.IDMapping]?, _ path: @autoclosure () -> String
+    ) throws(SpecError) {
         for (i, mapping) in (mappings ?? []).enumerated() where mapping.size == 0 {
-            throw SpecError("\(path)[\(i)].size", "must be greater than 0")
+            throw SpecError("\(path())[\(i)].size", "must be greater than 0")
         }
     }
 
@@ -244,12 +246,12 @@ private struct SpecValidator {
             )
         }
         for (clock, offset) in offsets {
-            let path = "linux.timeOffsets[\(quoted(clock))]"
+            func path(_ suffix: String = "") -> String { "linux.timeOffsets[\(quoted(clock))]" + suffix }
             if !Spec.TimeOffset.knownClocks.contains(clock) {
-                throw SpecError(path, "unknown clock (expected \"boottime\" or \"monotonic\")")
+                throw SpecError(path(), "unknown clock (expected \"boottime\" or \"monotonic\")")
             }
             if let nanosecs = offset.nanosecs, nanosecs >= 1_000_000_000 {
-                throw SpecError(path + ".nanosecs", "must be less than 1000000000")
+                throw SpecError(path(".nanosecs"), "must be less than 1000000000")
             }
         }
     }
@@ -297,38 +299,50 @@ private struct SpecValidator {
 
     private func checkMounts() throws(SpecError) {
         for (i, mount) in (spec.mounts ?? []).enumerated() {
-            let path = "mounts[\(i)]"
+            func path(_ suffix: String = "") -> String { "mounts[\(i)]" + suffix }
             // Relative destinations are deprecated but accepted, as by runc.
             if mount.destination.isEmpty {
-                throw SpecError(path + ".destination", "must not be empty")
+                throw SpecError(path(".destination"), "must not be empty")
             }
             // Matches runc: these travel through netlink, which has no NUL handling.
-            for (field, value) in [("destination", mount.destination), ("source", mount.source ?? ""),
-                ("type", mount.type ?? "")] where value.utf8.contains(0)
-            {
-                throw SpecError(path + "." + field, "must not contain a NUL byte")
+            if containsNUL(mount.destination) {
+                throw SpecError(path(".destination"), "must not contain a NUL byte")
             }
-            try checkMappingSizes(mount.uidMappings, path + ".uidMappings")
-            try checkMappingSizes(mount.gidMappings, path + ".gidMappings")
+            if let source = mount.source, containsNUL(source) {
+                throw SpecError(path(".source"), "must not contain a NUL byte")
+            }
+            if let type = mount.type, containsNUL(type) {
+                throw SpecError(path(".type"), "must not contain a NUL byte")
+            }
+            try checkMappingSizes(mount.uidMappings, path(".uidMappings"))
+            try checkMappingSizes(mount.gidMappings, path(".gidMappings"))
             // Matches runc: the kernel ignores filesystem data on bind mounts.
-            if mount.isBind, let data = mount.options?.filter(Spec.Mount.isDataOption), !data.isEmpty {
+            if mount.isBind, let options = mount.options, options.contains(where: Spec.Mount.isDataOption) {
+                let data = options.filter(Spec.Mount.isDataOption)
                 throw SpecError(
-                    path + ".options",
+                    path(".options"),
                     "bind mounts cannot have any filesystem-specific options applied (\(data.map(quoted).joined(separator: ", ")))"
                 )
             }
-            try checkIDMapping(mount, path)
+            try checkIDMapping(mount, path())
         }
+    }
+
+    private func containsNUL(_ s: String) -> Bool {
+        for byte in s.utf8 where byte == 0 {
+            return true
+        }
+        return false
     }
 
     /// Matches runc: id-mapped mounts must be binds, and need both maps, taken
     /// from the mount or else from the container's new user namespace.
-    private func checkIDMapping(_ mount: Spec.Mount, _ path: String) throws(SpecError) {
+    private func checkIDMapping(_ mount: Spec.Mount, _ path: @autoclosure () -> String) throws(SpecError) {
         let requested = mount.options?.contains { $0 == "idmap" || $0 == "ridmap" } ?? false
         let explicit = mount.uidMappings != nil || mount.gidMappings != nil
         guard requested || explicit else { return }
         if !mount.isBind {
-            throw SpecError(path, "id-mapped mounts are only supported for bind-mounts")
+            throw SpecError(path(), "id-mapped mounts are only supported for bind-mounts")
         }
         var uid = mount.uidMappings
         var gid = mount.gidMappings
@@ -338,7 +352,7 @@ private struct SpecValidator {
             gid = linux.gidMappings
         }
         if (uid ?? []).isEmpty || (gid ?? []).isEmpty {
-            throw SpecError(path, "id-mapped mounts must have both uid and gid mappings specified")
+            throw SpecError(path(), "id-mapped mounts must have both uid and gid mappings specified")
         }
     }
 
@@ -349,12 +363,12 @@ private struct SpecValidator {
         guard let hooks = spec.hooks else { return }
         for (name, list) in hooks.all {
             for (i, hook) in list.enumerated() {
-                let path = "hooks.\(name)[\(i)]"
+                func path(_ suffix: String = "") -> String { "hooks.\(name)[\(i)]" + suffix }
                 if !hook.path.hasPrefix("/") {
-                    throw SpecError(path + ".path", hook.path.isEmpty ? "must not be empty" : "must be an absolute path")
+                    throw SpecError(path(".path"), hook.path.isEmpty ? "must not be empty" : "must be an absolute path")
                 }
                 if let timeout = hook.timeout, timeout <= 0 {
-                    throw SpecError(path + ".timeout", "must be greater than zero")
+                    throw SpecError(path(".timeout"), "must be greater than zero")
                 }
             }
         }
@@ -373,13 +387,13 @@ private struct SpecValidator {
 
     private func checkDevices() throws(SpecError) {
         for (i, device) in (linux.devices ?? []).enumerated() {
-            let path = "linux.devices[\(i)]"
+            func path(_ suffix: String = "") -> String { "linux.devices[\(i)]" + suffix }
             if device.path.isEmpty {
-                throw SpecError(path + ".path", "must not be empty")
+                throw SpecError(path(".path"), "must not be empty")
             }
             if !Spec.Device.knownTypes.contains(device.type) {
                 throw SpecError(
-                    path + ".type", "unknown device type \(quoted(device.type)) (expected \"c\", \"b\", \"u\" or \"p\")")
+                    path(".type"), "unknown device type \(quoted(device.type)) (expected \"c\", \"b\", \"u\" or \"p\")")
             }
         }
     }
@@ -387,15 +401,15 @@ private struct SpecValidator {
     /// Matches runc: rule types are a, b or c, and access is required.
     private func checkResources() throws(SpecError) {
         for (i, rule) in (linux.resources?.devices ?? []).enumerated() {
-            let path = "linux.resources.devices[\(i)]"
+            func path(_ suffix: String = "") -> String { "linux.resources.devices[\(i)]" + suffix }
             if let type = rule.type, !type.isEmpty, !Spec.DeviceCgroup.knownTypes.contains(type) {
-                throw SpecError(path + ".type", "unknown device type \(quoted(type)) (expected \"a\", \"b\" or \"c\")")
+                throw SpecError(path(".type"), "unknown device type \(quoted(type)) (expected \"a\", \"b\" or \"c\")")
             }
             guard let access = rule.access, !access.isEmpty else {
-                throw SpecError(path + ".access", "must not be empty")
+                throw SpecError(path(".access"), "must not be empty")
             }
             if !access.allSatisfy({ $0 == "r" || $0 == "w" || $0 == "m" }) {
-                throw SpecError(path + ".access", "invalid access \(quoted(access)) (expected some of \"rwm\")")
+                throw SpecError(path(".access"), "invalid access \(quoted(access)) (expected some of \"rwm\")")
             }
         }
     }
@@ -416,12 +430,12 @@ private struct SpecValidator {
             throw SpecError("linux.netDevices", "unable to move network devices without a network namespace")
         }
         for (name, device) in devices {
-            let path = "linux.netDevices[\(quoted(name))]"
+            func path(_ suffix: String = "") -> String { "linux.netDevices[\(quoted(name))]" + suffix }
             if !isValidInterfaceName(name) {
-                throw SpecError(path, "invalid network device name")
+                throw SpecError(path(), "invalid network device name")
             }
             if let newName = device.name, !newName.isEmpty, !isValidInterfaceName(newName) {
-                throw SpecError(path + ".name", "invalid network device name \(quoted(newName))")
+                throw SpecError(path(".name"), "invalid network device name \(quoted(newName))")
             }
         }
     }
@@ -450,7 +464,8 @@ private struct SpecValidator {
         if seccomp.defaultAction == "SCMP_ACT_NOTIFY" {
             throw SpecError(base + ".defaultAction", "SCMP_ACT_NOTIFY cannot be used as default action")
         }
-        for (i, arch) in (seccomp.architectures ?? []).enumerated() where !Spec.Seccomp.knownArchitectures.contains(arch) {
+        for (i, arch) in (seccomp.architectures ?? []).enumerated()
+        where !Spec.Seccomp.knownArchitectures.contains(arch) {
             throw SpecError(base + ".architectures[\(i)]", "unknown seccomp architecture \(quoted(arch))")
         }
         for (i, flag) in (seccomp.flags ?? []).enumerated() where !Spec.Seccomp.knownFlags.contains(flag) {
@@ -458,26 +473,26 @@ private struct SpecValidator {
         }
         var notifies = false
         for (i, rule) in syscalls.enumerated() {
-            let path = base + ".syscalls[\(i)]"
+            func path(_ suffix: String = "") -> String { base + ".syscalls[\(i)]" + suffix }
             if !Spec.Seccomp.knownActions.contains(rule.action) {
-                throw SpecError(path + ".action", "unknown seccomp action \(quoted(rule.action))")
+                throw SpecError(path(".action"), "unknown seccomp action \(quoted(rule.action))")
             }
             let notify = rule.action == "SCMP_ACT_NOTIFY"
             notifies = notifies || notify
             for (j, name) in rule.names.enumerated() {
                 if name.isEmpty {
-                    throw SpecError(path + ".names[\(j)]", "empty string is not a valid syscall")
+                    throw SpecError(path(".names[\(j)]"), "empty string is not a valid syscall")
                 }
                 if notify && name == "write" {
-                    throw SpecError(path + ".names[\(j)]", "SCMP_ACT_NOTIFY cannot be used for the write syscall")
+                    throw SpecError(path(".names[\(j)]"), "SCMP_ACT_NOTIFY cannot be used for the write syscall")
                 }
             }
             for (k, arg) in (rule.args ?? []).enumerated() {
                 if arg.index > Spec.Seccomp.maxArgumentIndex {
-                    throw SpecError(path + ".args[\(k)].index", "must be between 0 and 5")
+                    throw SpecError(path(".args[\(k)].index"), "must be between 0 and 5")
                 }
                 if !Spec.Seccomp.knownOperators.contains(arg.op) {
-                    throw SpecError(path + ".args[\(k)].op", "unknown seccomp operator \(quoted(arg.op))")
+                    throw SpecError(path(".args[\(k)].op"), "unknown seccomp operator \(quoted(arg.op))")
                 }
             }
         }

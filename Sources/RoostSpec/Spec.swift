@@ -6,8 +6,9 @@
 /// writes are non-optional and default to zero when absent, as in Go.
 ///
 /// Decoding follows Go's encoding/json, which runc uses: unknown fields are
-/// ignored, `null` means absent, repeated keys let the last win, and keys
-/// match field names case-insensitively when nothing matches exactly.
+/// ignored, `null` means absent, repeated keys let the last win (Go would
+/// merge two objects under one key; roost keeps the last), and keys match
+/// field names case-insensitively when nothing matches exactly.
 /// Integers must fit the spec's width exactly (no fractions or exponents).
 public struct Spec: Sendable, Equatable {
     public var ociVersion: String
@@ -67,38 +68,38 @@ public struct Spec: Sendable, Equatable {
 extension Spec {
     /// Parses, decodes and validates a config (see `validate`).
     ///
-    /// Throws `SpecError` naming `file` and the JSON path of the problem. It
-    /// does not require `process` (runc's `create`/`run` do: call
-    /// `validateForRun` there).
+    /// Throws `SpecError` naming `file` and the JSON path of the problem (or
+    /// the line and column of a syntax error). It does not require `process`
+    /// (runc's `create` and `run` do: call `validateForRun` there).
     public static func decode(_ bytes: [UInt8], file: String = "config.json") throws(SpecError) -> Spec {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(bytes)
-        } catch {
-            throw SpecError(syntax: error, file: file)
-        }
-        return try decode(json, file: file)
-    }
-
-    /// Decodes and validates an already parsed config.
-    public static func decode(_ json: JSONValue, file: String = "config.json") throws(SpecError) -> Spec {
-        let spec = try decodeWithoutValidation(json, file: file)
+        let spec = try decodeWithoutValidation(bytes, file: file)
         try spec.validate(file: file)
         return spec
     }
 
-    /// Decodes types and ranges only; for tools that inspect broken configs.
+    /// Decodes and validates an already parsed config. It is re-serialized
+    /// first (the typed decoder reads bytes), so a syntax error cannot occur.
+    public static func decode(_ json: JSONValue, file: String = "config.json") throws(SpecError) -> Spec {
+        try decode(json.serializedBytes(), file: file)
+    }
+
     public static func decodeWithoutValidation(_ json: JSONValue, file: String = "config.json") throws(SpecError)
         -> Spec
     {
-        if case .null = json {
-            // Matches runc: "config cannot be null".
-            throw SpecError(file: file, path: "", problem: "config cannot be null")
-        }
-        do {
-            return try Decode.object(json)
-        } catch {
-            throw error.withFile(file)
+        try decodeWithoutValidation(json.serializedBytes(), file: file)
+    }
+
+    /// Checks syntax, types and ranges only; for tools that inspect broken configs.
+    public static func decodeWithoutValidation(_ bytes: [UInt8], file: String = "config.json") throws(SpecError)
+        -> Spec
+    {
+        try Decode.document(bytes, file: file) { (reader) throws(SpecError) -> Spec in
+            if try reader.consumeNull() {
+                try reader.finish()
+                // Matches runc: "config cannot be null".
+                throw SpecError("", "config cannot be null")
+            }
+            return try Decode.object(&reader)
         }
     }
 
@@ -146,22 +147,22 @@ extension Spec: SpecObject {
         "solaris", "windows", "vm", "zos", "freebsd",
     ]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "ociVersion": ociVersion = try Decode.string(value)
-        case "process": process = try Decode.object(value)
-        case "root": root = try Decode.object(value)
-        case "hostname": hostname = try Decode.string(value)
-        case "domainname": domainname = try Decode.string(value)
-        case "mounts": mounts = try Decode.objects(value)
-        case "hooks": hooks = try Decode.object(value)
-        case "annotations": annotations = try Decode.map(value, Decode.string)
-        case "linux": linux = try Decode.object(value)
-        case "solaris": solaris = value
-        case "windows": windows = value
-        case "vm": vm = value
-        case "zos": zos = value
-        case "freebsd": freebsd = value
+        case "ociVersion": ociVersion = try Decode.string(&reader)
+        case "process": process = try Decode.object(&reader)
+        case "root": root = try Decode.object(&reader)
+        case "hostname": hostname = try Decode.string(&reader)
+        case "domainname": domainname = try Decode.string(&reader)
+        case "mounts": mounts = try Decode.objects(&reader)
+        case "hooks": hooks = try Decode.object(&reader)
+        case "annotations": annotations = try Decode.map(&reader, Decode.string)
+        case "linux": linux = try Decode.object(&reader)
+        case "solaris": solaris = try Decode.value(&reader)
+        case "windows": windows = try Decode.value(&reader)
+        case "vm": vm = try Decode.value(&reader)
+        case "zos": zos = try Decode.value(&reader)
+        case "freebsd": freebsd = try Decode.value(&reader)
         default: return false
         }
         return true
@@ -187,10 +188,10 @@ extension Spec.Root: SpecObject {
     static var decodingDefault: Self { .init(path: "") }
     static let fieldNames = ["path", "readonly"]
 
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool {
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool {
         switch key {
-        case "path": path = try Decode.string(value)
-        case "readonly": readonly = try Decode.bool(value)
+        case "path": path = try Decode.string(&reader)
+        case "readonly": readonly = try Decode.bool(&reader)
         default: return false
         }
         return true

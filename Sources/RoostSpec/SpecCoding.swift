@@ -6,8 +6,9 @@ protocol SpecObject: JSONRepresentable {
     static var decodingDefault: Self { get }
     /// JSON field names, used to match keys case-insensitively like Go.
     static var fieldNames: [String] { get }
-    /// Returns false for a field this type does not know (ignored, as runc does).
-    mutating func decodeField(_ key: String, _ value: JSONValue) throws(SpecError) -> Bool
+    /// Reads the value of a known field and returns true; returns false,
+    /// reading nothing, for a field this type does not know (ignored, as runc does).
+    mutating func decodeField(_ key: String, _ reader: inout JSONParser) throws(SpecError) -> Bool
     /// True for the few types where an absent field must be an error rather
     /// than Go's zero value (a namespace without a type would otherwise
     /// silently become some namespace).
@@ -25,67 +26,73 @@ protocol JSONRepresentable {
     var jsonValue: JSONValue { get }
 }
 
+/// The typed reading helpers the `decodeField` implementations are written in.
 enum Decode {
-    static func string(_ value: JSONValue) throws(SpecError) -> String {
-        guard case .string(let s) = value else { throw mismatch("a string", value) }
-        return s
+    static func string(_ reader: inout JSONParser) throws(SpecError) -> String {
+        try reader.readString()
     }
 
-    static func bool(_ value: JSONValue) throws(SpecError) -> Bool {
-        guard case .bool(let b) = value else { throw mismatch("a boolean", value) }
-        return b
+    static func bool(_ reader: inout JSONParser) throws(SpecError) -> Bool {
+        try reader.readBool()
     }
 
-    static func integer<T: FixedWidthInteger>(_ value: JSONValue) throws(SpecError) -> T {
-        guard case .number(let text) = value else { throw mismatch(integerKind(T.self), value) }
-        guard let n: T = JSONValue.exactInteger(text) else {
-            throw SpecError("", "expected \(integerKind(T.self)), got \(text)")
-        }
-        return n
+    static func integer<T: FixedWidthInteger>(_ reader: inout JSONParser) throws(SpecError) -> T {
+        try reader.readInteger()
+    }
+
+    static func value(_ reader: inout JSONParser) throws(SpecError) -> JSONValue {
+        try reader.readValue()
     }
 
     static func array<T>(
-        _ value: JSONValue, _ element: (JSONValue) throws(SpecError) -> T
+        _ reader: inout JSONParser, _ element: (inout JSONParser) throws(SpecError) -> T
     ) throws(SpecError) -> [T] {
-        guard case .array(let items) = value else { throw mismatch("an array", value) }
+        try reader.beginArray()
         var result: [T] = []
-        result.reserveCapacity(items.count)
-        for i in items.indices {
+        var first = true
+        while try reader.nextElement(&first) {
             do {
-                result.append(try element(items[i]))
+                result.append(try element(&reader))
             } catch {
-                throw error.under(index: i)
+                throw error.under(index: result.count)
             }
         }
         return result
     }
 
-    static func strings(_ value: JSONValue) throws(SpecError) -> [String] {
-        try array(value, string)
+    static func strings(_ reader: inout JSONParser) throws(SpecError) -> [String] {
+        try array(&reader, string)
     }
 
-    static func objects<T: SpecObject>(_ value: JSONValue) throws(SpecError) -> [T] {
-        try array(value) { (item) throws(SpecError) -> T in try object(item) }
+    static func integers<T: FixedWidthInteger>(_ reader: inout JSONParser) throws(SpecError) -> [T] {
+        try array(&reader) { (r: inout JSONParser) throws(SpecError) -> T in try r.readInteger() }
+    }
+
+    static func objects<T: SpecObject>(_ reader: inout JSONParser) throws(SpecError) -> [T] {
+        try array(&reader) { (r: inout JSONParser) throws(SpecError) -> T in try object(&r) }
     }
 
     /// Decodes a struct, following Go's encoding/json: a null member leaves the
     /// field at its default, repeated keys let the last one win, and a key with
     /// no exact match may match a field case-insensitively.
-    static func object<T: SpecObject>(_ value: JSONValue) throws(SpecError) -> T {
-        guard case .object(let members) = value else { throw mismatch("an object", value) }
+    static func object<T: SpecObject>(_ reader: inout JSONParser) throws(SpecError) -> T {
+        try reader.beginObject()
         var result = T.decodingDefault
         var seen: [String] = []
-        for member in members {
-            if case .null = member.value { continue }
+        var first = true
+        while let key = try reader.nextKey(&first) {
             do {
-                if try result.decodeField(member.key, member.value) {
-                    if T.checksPresence { seen.append(member.key) }
-                } else if let canonical = foldedMatch(member.key, in: T.fieldNames) {
-                    _ = try result.decodeField(canonical, member.value)
+                if try reader.consumeNull() { continue }
+                if try result.decodeField(key, &reader) {
+                    if T.checksPresence { seen.append(key) }
+                } else if let canonical = foldedMatch(key, in: T.fieldNames) {
+                    _ = try result.decodeField(canonical, &reader)
                     if T.checksPresence { seen.append(canonical) }
+                } else {
+                    try reader.skipValue()
                 }
             } catch {
-                throw error.under(field: member.key)
+                throw error.under(field: key)
             }
         }
         if T.checksPresence {
@@ -95,26 +102,25 @@ enum Decode {
     }
 
     static func map<T>(
-        _ value: JSONValue, _ element: (JSONValue) throws(SpecError) -> T
+        _ reader: inout JSONParser, _ element: (inout JSONParser) throws(SpecError) -> T
     ) throws(SpecError) -> OrderedMap<T> {
-        guard case .object(let members) = value else { throw mismatch("an object", value) }
-        var result = OrderedMap<T>()
-        for member in members {
+        try reader.beginObject()
+        var keys: [String] = []
+        var values: [T] = []
+        var first = true
+        while let key = try reader.nextKey(&first) {
             do {
-                result[member.key] = try element(member.value)
+                values.append(try element(&reader))
             } catch {
-                throw error.under(key: member.key)
+                throw error.under(key: key)
             }
+            keys.append(key)
         }
-        return result
+        return OrderedMap(lastWinsKeys: keys, values: values)
     }
 
-    static func mismatch(_ expected: String, _ value: JSONValue) -> SpecError {
-        SpecError("", "expected \(expected), got \(value.kindName)")
-    }
-
-    static func integerKind<T: FixedWidthInteger>(_ type: T.Type) -> String {
-        T.isSigned ? "a signed \(T.bitWidth)-bit integer" : "an unsigned \(T.bitWidth)-bit integer"
+    static func objectMap<T: SpecObject>(_ reader: inout JSONParser) throws(SpecError) -> OrderedMap<T> {
+        try map(&reader) { (r: inout JSONParser) throws(SpecError) -> T in try object(&r) }
     }
 
     /// Go compares field names with simple Unicode case folding; for the
@@ -137,6 +143,31 @@ enum Decode {
             }
         }
         return nil
+    }
+
+    /// Runs a decoder over a whole document: one value, then only whitespace.
+    ///
+    /// Matches Go (runc): a syntax error anywhere wins over a type error met
+    /// earlier, because Go checks the whole document before decoding. The
+    /// extra syntax pass runs only when decoding has already failed.
+    static func document<T>(
+        _ bytes: [UInt8], file: String, _ body: (inout JSONParser) throws(SpecError) -> T
+    ) throws(SpecError) -> T {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(SpecError) -> T in
+            do throws(SpecError) {
+                var reader = JSONParser(bytes: buffer)
+                let result = try body(&reader)
+                try reader.finish()
+                return result
+            } catch {
+                if error.line == nil,
+                    case .failure(let syntax) = JSONParser.outcome(buffer, maxDepth: JSONValue.defaultMaxDepth)
+                {
+                    throw SpecError(syntax: syntax, file: file)
+                }
+                throw error.withFile(file)
+            }
+        }
     }
 }
 

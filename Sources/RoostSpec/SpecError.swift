@@ -52,6 +52,8 @@ extension SpecError {
     /// The error seen from one level up: decoders catch and re-throw with the
     /// field they were decoding, so the path costs nothing unless there is an error.
     func under(field: String) -> SpecError {
+        // Syntax errors point at a line and column, not a path.
+        if line != nil { return self }
         var copy = self
         if path.isEmpty {
             copy.path = field
@@ -72,6 +74,7 @@ extension SpecError {
     }
 
     private func under(subscript component: String) -> SpecError {
+        if line != nil { return self }
         var copy = self
         if path.isEmpty || path.hasPrefix("[") {
             copy.path = component + path

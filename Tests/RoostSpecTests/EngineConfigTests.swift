@@ -67,7 +67,8 @@ struct EngineConfigTests {
     @Test("decode timing, for the record (run in release to compare)")
     func timing() throws {
         for (name, json) in [
-            ("3 KB default", Spec.runcDefault(cgroupNamespace: true).marshalIndented()), ("20 KB engine", engineSizedConfig()),
+            ("3 KB default", Spec.runcDefault(cgroupNamespace: true).marshalIndented()),
+            ("20 KB engine", engineSizedConfig()),
         ] {
             let bytes = Array(json.utf8)
             let iterations = 200

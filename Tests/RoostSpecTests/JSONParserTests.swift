@@ -154,7 +154,8 @@ struct JSONParserTests {
         #expect(try JSONValue.parse("\"s\"") == .string("s"))
         #expect(try JSONValue.parse("[ ]") == .array([]))
         #expect(try JSONValue.parse("{ }") == .object([]))
-        #expect(try JSONValue.parse(#"[{"a":[null,false]}]"#) == .array([.object([("a", .array([.null, .bool(false)]))])]))
+        #expect(
+            try JSONValue.parse(#"[{"a":[null,false]}]"#) == .array([.object([("a", .array([.null, .bool(false)]))])]))
     }
 
     @Test("every input form parses the same")

@@ -111,7 +111,9 @@ struct SpecDecodingTests {
         #expect(mount.source == "/srv/data")
         #expect(mount.options == ["rbind", "ro", "idmap"])
         #expect(mount.uidMappings == [Spec.IDMapping(containerID: 0, hostID: 1000, size: 1)])
-        #expect(spec.hooks?.createRuntime?.first == Spec.Hook(path: "/usr/bin/hook", args: ["hook", "create"], env: ["X=1"], timeout: 5))
+        #expect(
+            spec.hooks?.createRuntime?.first
+                == Spec.Hook(path: "/usr/bin/hook", args: ["hook", "create"], env: ["X=1"], timeout: 5))
         #expect(spec.hooks?.createContainer == [])
         #expect(spec.hooks?.prestart?.count == 1)
         #expect(spec.annotations?.keys == ["z.last", "a.first"])
@@ -148,7 +150,9 @@ struct SpecDecodingTests {
         let seccomp = try #require(linux.seccomp)
         #expect(seccomp.defaultErrnoRet == 1)
         #expect(seccomp.syscalls?.first?.names == ["getcwd", "chmod"])
-        #expect(seccomp.syscalls?.first?.args?.first == Spec.SeccompArg(index: 1, value: 2, valueTwo: 3, op: "SCMP_CMP_MASKED_EQ"))
+        #expect(
+            seccomp.syscalls?.first?.args?.first
+                == Spec.SeccompArg(index: 1, value: 2, valueTwo: 3, op: "SCMP_CMP_MASKED_EQ"))
         #expect(linux.rootfsPropagation == "rslave")
         #expect(linux.intelRdt?.enableMonitoring == true)
         #expect(linux.memoryPolicy?.nodes == "0-3,7")
@@ -344,7 +348,8 @@ struct SpecDecodingTests {
 
     @Test("platform sections other than linux are kept verbatim")
     func otherPlatforms() throws {
-        let spec = try Spec.decode(Array(config(extra: #""solaris": {"milestone": "m"}, "zos": {}, "freebsd": [1]"#).utf8))
+        let spec = try Spec.decode(
+            Array(config(extra: #""solaris": {"milestone": "m"}, "zos": {}, "freebsd": [1]"#).utf8))
         #expect(spec.solaris == .object([(key: "milestone", value: .string("m"))]))
         #expect(spec.zos == .object([]))
         #expect(spec.freebsd == .array([.number("1")]))
@@ -356,7 +361,9 @@ struct SpecDecodingTests {
         let process = try Spec.Process.decode(Array(#"{"args": ["ls"], "cwd": "/tmp", "user": {"uid": 5}}"#.utf8))
         #expect(process.args == ["ls"])
         #expect(process.user.uid == 5)
-        let error = try #require(throws: SpecError.self) { try Spec.Process.decode(Array(#"{"args": ["ls"], "cwd": "tmp"}"#.utf8)) }
+        let error = try #require(throws: SpecError.self) {
+            try Spec.Process.decode(Array(#"{"args": ["ls"], "cwd": "tmp"}"#.utf8))
+        }
         #expect(error.description == "process.json: cwd: must be an absolute path")
         let syntax = try #require(throws: SpecError.self) { try Spec.Process.decode(Array("{".utf8)) }
         #expect(syntax.description == "process.json:1:2: invalid JSON: unexpected end of input, expected an object key")
@@ -372,5 +379,58 @@ struct SpecDecodingTests {
         map["a"] = nil
         #expect(map.map(\.key) == ["b", "c"])
         #expect(map != ["c": "3", "b": "4"])
+    }
+}
+
+@Suite("Spec decoding straight from bytes")
+struct SpecStreamingTests {
+    @Test(
+        "syntax errors anywhere, even in skipped fields, report line and column",
+        arguments: [
+            (
+                #"{"ociVersion": "1.3.0", "process": {"args": [1 2]}}"#,
+                "config.json:1:48: invalid JSON: expected ',' or ']' after array element"
+            ),
+            (
+                #"{"unknown": [1,], "ociVersion": "1.3.0"}"#,
+                "config.json:1:16: invalid JSON: expected a value, found ']'"
+            ),
+            (#"{"ociVersion": "1.3.0"} x"#, "config.json:1:25: invalid JSON: unexpected 'x' after the top-level value"),
+            (
+                #"{"ociVersion": "1.3.0""#,
+                "config.json:1:23: invalid JSON: unexpected end of input, expected ',' or '}' after object member"
+            ),
+            (
+                #"{"linux": {"sysctl": {"a": "b",}}}"#,
+                "config.json:1:32: invalid JSON: expected a string as object key, found '}'"
+            ),
+            (#"{"hostname": "a\qb"}"#, #"config.json:1:16: invalid JSON: invalid escape '\q' in string"#),
+            (#"{"root": {"readonly": tru}}"#, "config.json:1:23: invalid JSON: invalid literal, expected 'true'"),
+            ("", "config.json:1:1: invalid JSON: unexpected end of input, expected a value"),
+        ])
+    func syntaxErrors(json: String, expected: String) {
+        #expect(decodeFailure(json) == expected)
+    }
+
+    @Test("the nesting limit also applies inside ignored fields")
+    func depthInUnknownField() {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        #expect(decodeFailure(#"{"x": \#(deep)}"#)?.hasSuffix("invalid JSON: nesting deeper than 512 levels") == true)
+    }
+
+    @Test("decodeWithoutValidation checks types but not rules")
+    func withoutValidation() throws {
+        let spec = try Spec.decodeWithoutValidation(Array(#"{"process": {"args": [], "cwd": "rel"}}"#.utf8))
+        #expect(spec.ociVersion == "")
+        #expect(spec.process?.args == [])
+        #expect(throws: SpecError.self) { try Spec.decodeWithoutValidation(Array(#"{"hostname": 1}"#.utf8)) }
+    }
+
+    @Test("decoding a parsed tree gives the same spec as decoding bytes")
+    func fromTree() throws {
+        let json = engineSizedConfig(syscalls: 5, mounts: 8, annotations: 2)
+        let tree = try JSONValue.parse(json)
+        #expect(try Spec.decode(tree) == Spec.decode(Array(json.utf8)))
+        #expect(try Spec.decodeWithoutValidation(tree).mounts?.count == 8)
     }
 }

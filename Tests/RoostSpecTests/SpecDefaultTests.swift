@@ -36,13 +36,20 @@ struct SpecDefaultTests {
         #expect(linux.gidMappings == [Spec.IDMapping(containerID: 0, hostID: 5678, size: 1)])
         #expect(linux.resources == nil)
         let sys = try #require(spec.mounts?.first { $0.destination == "/sys" })
-        #expect(sys == Spec.Mount(destination: "/sys", type: "none", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]))
+        #expect(
+            sys
+                == Spec.Mount(
+                    destination: "/sys", type: "none", source: "/sys",
+                    options: ["rbind", "nosuid", "noexec", "nodev", "ro"]))
         let pts = try #require(spec.mounts?.first { $0.destination == "/dev/pts" })
         #expect(pts.options?.contains("gid=5") == false)
         // A mount left with no options has them omitted, like Go's nil slice.
         let custom = Spec(
             ociVersion: "1.3.0",
-            mounts: [Spec.Mount(destination: "/x", options: ["uid=1", "gid=2"]), Spec.Mount(destination: "/sys/", options: [])]
+            mounts: [
+                Spec.Mount(destination: "/x", options: ["uid=1", "gid=2"]),
+                Spec.Mount(destination: "/sys/", options: []),
+            ]
         ).rootless(uid: 1, gid: 1)
         #expect(custom.mounts?.first?.options == nil)
         #expect(custom.mounts?.last?.source == "/sys")
@@ -53,7 +60,9 @@ struct SpecDefaultTests {
     func rootlessNamespaceOrder() {
         let spec = Spec(
             ociVersion: "1.3.0",
-            linux: Spec.Linux(namespaces: [Spec.Namespace(type: .user), Spec.Namespace(type: .network), Spec.Namespace(type: .pid)])
+            linux: Spec.Linux(namespaces: [
+                Spec.Namespace(type: .user), Spec.Namespace(type: .network), Spec.Namespace(type: .pid),
+            ])
         ).rootless(uid: 1, gid: 1)
         #expect(spec.linux?.namespaces?.map(\.type) == [.pid, .user])
     }

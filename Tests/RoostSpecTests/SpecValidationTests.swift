@@ -114,8 +114,12 @@ struct SpecValidationTests {
         BadConfig("config.json: mounts[7].source: must not contain a NUL byte") {
             $0.mounts?.append(Spec.Mount(destination: "/x", source: "a\u{0}b"))
         },
-        BadConfig(#"config.json: mounts[7].options: bind mounts cannot have any filesystem-specific options applied ("mode=755", "defaults")"#) {
-            $0.mounts?.append(Spec.Mount(destination: "/x", source: "/y", options: ["rbind", "ro", "mode=755", "rprivate", "defaults"]))
+        BadConfig(
+            #"config.json: mounts[7].options: bind mounts cannot have any filesystem-specific options applied ("mode=755", "defaults")"#
+        ) {
+            $0.mounts?.append(
+                Spec.Mount(
+                    destination: "/x", source: "/y", options: ["rbind", "ro", "mode=755", "rprivate", "defaults"]))
         },
         BadConfig("config.json: mounts[7]: id-mapped mounts are only supported for bind-mounts") {
             $0.mounts?.append(Spec.Mount(destination: "/x", type: "tmpfs", options: ["idmap"]))
@@ -266,14 +270,18 @@ struct SpecValidationTests {
             withLinux { $0.seccomp = Spec.Seccomp(defaultAction: "SCMP_ACT_MAYBE") }),
         BadConfig(
             #"config.json: linux.seccomp.defaultAction: unknown seccomp action """#,
-            withLinux { $0.seccomp = Spec.Seccomp(defaultAction: "", syscalls: [Spec.Syscall(names: ["read"], action: "SCMP_ACT_ALLOW")]) }),
+            withLinux {
+                $0.seccomp = Spec.Seccomp(
+                    defaultAction: "", syscalls: [Spec.Syscall(names: ["read"], action: "SCMP_ACT_ALLOW")])
+            }),
         BadConfig(
             "config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as default action",
             withLinux { $0.seccomp = Spec.Seccomp(defaultAction: "SCMP_ACT_NOTIFY", listenerPath: "/s") }),
         BadConfig(
             #"config.json: linux.seccomp.architectures[1]: unknown seccomp architecture "SCMP_ARCH_PARISC""#,
             withLinux {
-                $0.seccomp = Spec.Seccomp(defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86", "SCMP_ARCH_PARISC"])
+                $0.seccomp = Spec.Seccomp(
+                    defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86", "SCMP_ARCH_PARISC"])
             }),
         BadConfig(
             #"config.json: linux.seccomp.flags[0]: unknown seccomp flag "SECCOMP_FILTER_FLAG_X""#,
@@ -281,13 +289,15 @@ struct SpecValidationTests {
         BadConfig(
             #"config.json: linux.seccomp.syscalls[0].action: unknown seccomp action "ALLOW""#,
             withLinux {
-                $0.seccomp = Spec.Seccomp(defaultAction: "SCMP_ACT_ERRNO", syscalls: [Spec.Syscall(names: ["read"], action: "ALLOW")])
+                $0.seccomp = Spec.Seccomp(
+                    defaultAction: "SCMP_ACT_ERRNO", syscalls: [Spec.Syscall(names: ["read"], action: "ALLOW")])
             }),
         BadConfig(
             "config.json: linux.seccomp.syscalls[0].names[1]: empty string is not a valid syscall",
             withLinux {
                 $0.seccomp = Spec.Seccomp(
-                    defaultAction: "SCMP_ACT_ERRNO", syscalls: [Spec.Syscall(names: ["read", ""], action: "SCMP_ACT_ALLOW")])
+                    defaultAction: "SCMP_ACT_ERRNO",
+                    syscalls: [Spec.Syscall(names: ["read", ""], action: "SCMP_ACT_ALLOW")])
             }),
         BadConfig(
             "config.json: linux.seccomp.syscalls[0].names[0]: SCMP_ACT_NOTIFY cannot be used for the write syscall",
@@ -313,14 +323,17 @@ struct SpecValidationTests {
                 $0.seccomp = Spec.Seccomp(
                     defaultAction: "SCMP_ACT_ALLOW",
                     syscalls: [
-                        Spec.Syscall(names: ["personality"], action: "SCMP_ACT_ERRNO", args: [Spec.SeccompArg(index: 0, value: 0, op: "==")])
+                        Spec.Syscall(
+                            names: ["personality"], action: "SCMP_ACT_ERRNO",
+                            args: [Spec.SeccompArg(index: 0, value: 0, op: "==")])
                     ])
             }),
         BadConfig(
             "config.json: linux.seccomp.listenerPath: must be set when SCMP_ACT_NOTIFY is used",
             withLinux {
                 $0.seccomp = Spec.Seccomp(
-                    defaultAction: "SCMP_ACT_ALLOW", syscalls: [Spec.Syscall(names: ["mount"], action: "SCMP_ACT_NOTIFY")])
+                    defaultAction: "SCMP_ACT_ALLOW",
+                    syscalls: [Spec.Syscall(names: ["mount"], action: "SCMP_ACT_NOTIFY")])
             }),
 
         // Memory policy, personality, Intel RDT
@@ -367,18 +380,26 @@ struct SpecValidationTests {
         BadConfig("relative mount destination (deprecated, as in runc)") {
             $0.mounts?.append(Spec.Mount(destination: "data", source: "/d", options: ["bind"]))
         },
-        BadConfig("IPC, UTS, net and user sysctls with their namespaces", withLinux {
-            $0.namespaces?.append(Spec.Namespace(type: .user, path: "/proc/1/ns/user"))
-            $0.sysctl = [
-                "kernel.msgmax": "1", "fs.mqueue.queues_max": "1", "net/ipv4/conf/eno2.100/rp_filter": "1",
-                "kernel.domainname": "d", "user.max_user_namespaces": "1",
-            ]
-        }),
-        BadConfig("net sysctls with a joined netns (the runtime checks it is not the host's)", withLinux {
-            $0.namespaces = $0.namespaces?.map { $0.type == .network ? Spec.Namespace(type: .network, path: "/run/netns/n") : $0 }
-            $0.sysctl = ["net.ipv4.ip_forward": "1"]
-        }),
-        BadConfig("user namespace joined by path without mappings", withLinux(adding(Spec.Namespace(type: .user, path: "/proc/1/ns/user")))),
+        BadConfig(
+            "IPC, UTS, net and user sysctls with their namespaces",
+            withLinux {
+                $0.namespaces?.append(Spec.Namespace(type: .user, path: "/proc/1/ns/user"))
+                $0.sysctl = [
+                    "kernel.msgmax": "1", "fs.mqueue.queues_max": "1", "net/ipv4/conf/eno2.100/rp_filter": "1",
+                    "kernel.domainname": "d", "user.max_user_namespaces": "1",
+                ]
+            }),
+        BadConfig(
+            "net sysctls with a joined netns (the runtime checks it is not the host's)",
+            withLinux {
+                $0.namespaces = $0.namespaces?.map {
+                    $0.type == .network ? Spec.Namespace(type: .network, path: "/run/netns/n") : $0
+                }
+                $0.sysctl = ["net.ipv4.ip_forward": "1"]
+            }),
+        BadConfig(
+            "user namespace joined by path without mappings",
+            withLinux(adding(Spec.Namespace(type: .user, path: "/proc/1/ns/user")))),
         BadConfig("idmap mount taking the container's mappings") {
             $0 = $0.rootless(uid: 1000, gid: 1000)
             $0.mounts?.append(Spec.Mount(destination: "/x", source: "/y", options: ["rbind", "ridmap"]))
@@ -389,53 +410,76 @@ struct SpecValidationTests {
         },
         BadConfig("bind mount with only runtime-interpreted options") {
             $0.mounts?.append(
-                Spec.Mount(destination: "/x", source: "/y", options: ["rbind", "rro", "nosuid", "rslave", "tmpcopyup", "nosymfollow"]))
+                Spec.Mount(
+                    destination: "/x", source: "/y",
+                    options: ["rbind", "rro", "nosuid", "rslave", "tmpcopyup", "nosymfollow"]))
         },
-        BadConfig("time namespace with offsets", withLinux {
-            $0.namespaces?.append(Spec.Namespace(type: .time))
-            $0.timeOffsets = ["monotonic": Spec.TimeOffset(secs: -5, nanosecs: 999_999_999), "boottime": Spec.TimeOffset()]
-        }),
-        BadConfig("seccomp with no default action and no rules is off, whatever else it says", withLinux {
-            $0.seccomp = Spec.Seccomp(defaultAction: "", flags: ["bogus"])
-        }),
-        BadConfig("a full seccomp profile", withLinux {
-            $0.seccomp = Spec.Seccomp(
-                defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 38, architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X32"],
-                flags: ["SECCOMP_FILTER_FLAG_SPEC_ALLOW"], listenerPath: "/run/s.sock",
-                syscalls: [
-                    Spec.Syscall(names: ["read", "write"], action: "SCMP_ACT_ALLOW"),
-                    Spec.Syscall(names: ["mount"], action: "SCMP_ACT_NOTIFY"),
-                    Spec.Syscall(
-                        names: ["personality"], action: "SCMP_ACT_ALLOW",
-                        args: [Spec.SeccompArg(index: 5, value: 8, valueTwo: 0, op: "SCMP_CMP_EQ")]),
+        BadConfig(
+            "time namespace with offsets",
+            withLinux {
+                $0.namespaces?.append(Spec.Namespace(type: .time))
+                $0.timeOffsets = [
+                    "monotonic": Spec.TimeOffset(secs: -5, nanosecs: 999_999_999), "boottime": Spec.TimeOffset(),
+                ]
+            }),
+        BadConfig(
+            "seccomp with no default action and no rules is off, whatever else it says",
+            withLinux {
+                $0.seccomp = Spec.Seccomp(defaultAction: "", flags: ["bogus"])
+            }),
+        BadConfig(
+            "a full seccomp profile",
+            withLinux {
+                $0.seccomp = Spec.Seccomp(
+                    defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 38,
+                    architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X32"],
+                    flags: ["SECCOMP_FILTER_FLAG_SPEC_ALLOW"], listenerPath: "/run/s.sock",
+                    syscalls: [
+                        Spec.Syscall(names: ["read", "write"], action: "SCMP_ACT_ALLOW"),
+                        Spec.Syscall(names: ["mount"], action: "SCMP_ACT_NOTIFY"),
+                        Spec.Syscall(
+                            names: ["personality"], action: "SCMP_ACT_ALLOW",
+                            args: [Spec.SeccompArg(index: 5, value: 8, valueTwo: 0, op: "SCMP_CMP_EQ")]),
+                    ])
+            }),
+        BadConfig(
+            "devices of every type",
+            withLinux {
+                $0.devices = [
+                    Spec.Device(path: "/dev/c", type: "c", major: 1, minor: 3),
+                    Spec.Device(path: "/dev/b", type: "b", major: 8),
+                    Spec.Device(path: "/dev/u", type: "u", major: 4, minor: 1), Spec.Device(path: "/dev/p", type: "p"),
+                ]
+                $0.resources?.devices?.append(contentsOf: [
+                    Spec.DeviceCgroup(allow: true, type: "a", access: "m"),
+                    Spec.DeviceCgroup(allow: true, type: "", access: "rw"),
                 ])
-        }),
-        BadConfig("devices of every type", withLinux {
-            $0.devices = [
-                Spec.Device(path: "/dev/c", type: "c", major: 1, minor: 3), Spec.Device(path: "/dev/b", type: "b", major: 8),
-                Spec.Device(path: "/dev/u", type: "u", major: 4, minor: 1), Spec.Device(path: "/dev/p", type: "p"),
-            ]
-            $0.resources?.devices?.append(contentsOf: [
-                Spec.DeviceCgroup(allow: true, type: "a", access: "m"), Spec.DeviceCgroup(allow: true, type: "", access: "rw"),
-            ])
-        }),
+            }),
         BadConfig("every rootfs propagation", withLinux { $0.rootfsPropagation = "runbindable" }),
-        BadConfig("scheduler, I/O priority, affinity and OOM score in range", withProcess {
-            $0.scheduler = Spec.Scheduler(policy: "SCHED_DEADLINE", runtime: 1, deadline: 2, period: 3)
-            $0.ioPriority = Spec.IOPriority(class: "IOPRIO_CLASS_IDLE", priority: 7)
-            $0.execCPUAffinity = Spec.CPUAffinity(initial: " 0-1, ,3 ", final: "")
-            $0.oomScoreAdj = -1000
-        }),
-        BadConfig("memory policies with the node counts they need", withLinux {
-            $0.memoryPolicy = Spec.MemoryPolicy(mode: "MPOL_PREFERRED", nodes: "")
-        }),
-        BadConfig("network devices with a network namespace", withLinux {
-            $0.netDevices = ["eth1": Spec.NetDevice(name: "net1"), "enp0s31f6": Spec.NetDevice()]
-        }),
-        BadConfig("personality and the default CLOS", withLinux {
-            $0.personality = Spec.Personality(domain: "LINUX")
-            $0.intelRdt = Spec.IntelRdt(closID: "/")
-        }),
+        BadConfig(
+            "scheduler, I/O priority, affinity and OOM score in range",
+            withProcess {
+                $0.scheduler = Spec.Scheduler(policy: "SCHED_DEADLINE", runtime: 1, deadline: 2, period: 3)
+                $0.ioPriority = Spec.IOPriority(class: "IOPRIO_CLASS_IDLE", priority: 7)
+                $0.execCPUAffinity = Spec.CPUAffinity(initial: " 0-1, ,3 ", final: "")
+                $0.oomScoreAdj = -1000
+            }),
+        BadConfig(
+            "memory policies with the node counts they need",
+            withLinux {
+                $0.memoryPolicy = Spec.MemoryPolicy(mode: "MPOL_PREFERRED", nodes: "")
+            }),
+        BadConfig(
+            "network devices with a network namespace",
+            withLinux {
+                $0.netDevices = ["eth1": Spec.NetDevice(name: "net1"), "enp0s31f6": Spec.NetDevice()]
+            }),
+        BadConfig(
+            "personality and the default CLOS",
+            withLinux {
+                $0.personality = Spec.Personality(domain: "LINUX")
+                $0.intelRdt = Spec.IntelRdt(closID: "/")
+            }),
         BadConfig("hooks with absolute paths and positive timeouts") {
             $0.hooks = Spec.Hooks(prestart: [Spec.Hook(path: "/bin/true", timeout: 1)], poststop: [])
         },
@@ -461,7 +505,9 @@ struct SpecValidationTests {
     func fileName() {
         var spec = validSpec()
         spec.ociVersion = ""
-        #expect(decodeFailure(spec.marshalIndented(), file: "/run/b/config.json") == "/run/b/config.json: ociVersion: must not be empty")
+        #expect(
+            decodeFailure(spec.marshalIndented(), file: "/run/b/config.json")
+                == "/run/b/config.json: ociVersion: must not be empty")
     }
 
     @Test("CPU lists parse like runc's")

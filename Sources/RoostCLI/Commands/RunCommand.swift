@@ -24,14 +24,15 @@ enum CreateCommand {
         if g.systemdCgroup {
             throw UsageError(description: "\(command): --systemd-cgroup: the systemd cgroup driver is not supported yet")
         }
-        if a.value("console-socket") != nil || a.value("pidfd-socket") != nil {
-            throw UsageError(description: "\(command): --console-socket and --pidfd-socket are not supported yet")
-        }
+
         var o = Container.CreateOptions()
         o.bundle = a.value("bundle")
         o.pidFile = a.value("pid-file")
         o.noPivot = a.flag("no-pivot")
         o.noNewKeyring = a.flag("no-new-keyring")
+        o.pidfdSocket = a.value("pidfd-socket")
+        o.consoleSocket = a.value("console-socket")
+        o.detach = command == "create" || a.flag("detach")
         if let n = a.value("preserve-fds") {
             guard let v = Int32(n), v >= 0 else { throw UsageError(description: "--preserve-fds: invalid value \"\(n)\"") }
             o.preserveFDs = v

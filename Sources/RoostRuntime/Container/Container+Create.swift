@@ -25,7 +25,19 @@ extension Container {
             throw RuntimeError.bundle("config.json: cannot read \(configPath): \(String(cString: strerror(error.errno)))")
         }
         let spec: Spec
-        do throws(SpecError) { spec = try Spec.decode(bytes) } catch { throw RuntimeError.spec(error) }
+        do throws(SpecError) {
+            spec = try Spec.decode(bytes)
+            _ = try spec.validateForRun()
+        } catch { throw RuntimeError.spec(error) }
+        // matches runc's checkTerminal: a detached terminal needs a console socket, and a console
+        // socket needs a detached terminal.
+        let terminal = spec.process?.terminal ?? false
+        if options.detach && terminal && options.consoleSocket == nil {
+            throw RuntimeError.config(path: "process.terminal", problem: "cannot allocate a tty when roost detaches without --console-socket")
+        }
+        if (!options.detach || !terminal) && options.consoleSocket != nil {
+            throw RuntimeError.usage("--console-socket: cannot use a console socket if roost will not detach or allocate a tty (process.terminal is \(terminal))")
+        }
         let plan = try ContainerPlan(
             id: id, bundle: bundle, spec: spec,
             options: .init(noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs))
@@ -45,6 +57,7 @@ extension Container {
             let created = try launch(plan, in: directory, lockFD: lock.fd, state: state, rollback: &rollback)
             state.pid = created.pid
             state.pidStartTime = Processes.startTime(created.pid) ?? 0
+            if let path = options.pidfdSocket { try sendPidfd(of: created.pid, to: path) }
             do throws(SyscallError) {
                 try FileIO.writeAtomically(directory.stateFile, Array(state.json.serialized().utf8))
                 if let pidFile = options.pidFile {
@@ -147,5 +160,16 @@ extension Container {
         } catch {
             throw RuntimeError.config(path: "linux.uidMappings", problem: "\(error)")
         }
+    }
+
+    /// Sends a pidfd of the init over a unix socket, with runc's message "standard".
+    private static func sendPidfd(of pid: Int32, to path: String) throws {
+        let pidfd = roost_pidfd_open(pid, 0)
+        guard pidfd >= 0 else { throw RuntimeError.syscall(SyscallError("pidfd_open", "pid \(pid)")) }
+        defer { close(pidfd) }
+        let sock = try UnixSocket.connect(path)
+        defer { close(sock) }
+        let sent = "standard".withCString { roost_send_fd(sock, pidfd, $0, 8) }
+        if sent != 0 { throw RuntimeError.syscall(SyscallError("sendmsg", "--pidfd-socket \(path)")) }
     }
 }

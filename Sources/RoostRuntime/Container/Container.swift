@@ -12,6 +12,12 @@ public enum Container {
         public var noPivot = false
         public var noNewKeyring = false
         public var preserveFDs: Int32 = 0
+        /// A unix socket that receives a pidfd of the init (runc's --pidfd-socket).
+        public var pidfdSocket: String?
+        /// A unix socket that receives the pty master (--console-socket).
+        public var consoleSocket: String?
+        /// create, and run -d: roost returns while the container runs.
+        public var detach = false
         public init() {}
     }
 }

@@ -148,8 +148,11 @@ extension ContainerPlan {
                 }
             }
             let type = m.type ?? ""
-            guard m.destination.hasPrefix("/") else {
-                throw RuntimeError.config(path: "\(at).destination", problem: "must be an absolute path, got \"\(m.destination)\"")
+            // matches runc: a relative destination is taken from / , with a warning.
+            var destination = m.destination
+            if !destination.hasPrefix("/") {
+                Diagnostics.warn("config.json: \(at).destination: \"\(destination)\" is not absolute; using /\(destination)")
+                destination = "/" + destination
             }
             let kind: PlannedMount.Kind
             if type == "bind" || flags.contains(.bind) {
@@ -181,7 +184,7 @@ extension ContainerPlan {
             }
             mounts.append(
                 PlannedMount(
-                    kind: kind, destination: m.destination, source: source, type: type, flags: flags,
+                    kind: kind, destination: destination, source: source, type: type, flags: flags,
                     data: data.joined(separator: ","), propagation: propagation, recursiveSet: rset,
                     recursiveClear: rclear, where_: at, sourceIsDirectory: isDir,
                     remount: kind == .bind && (!flags.subtracting([.bind, .rec, .remount]).isEmpty || !cleared.isEmpty)))

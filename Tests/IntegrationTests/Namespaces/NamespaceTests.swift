@@ -137,7 +137,11 @@ struct NamespaceTests {
             holder.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
             holder.arguments = ["--pid", "--fork", "--mount-proc", "sleep", "30"]
             try holder.run()
-            b.onTeardown { holder.terminate(); holder.waitUntilExit() }
+            b.onTeardown {
+                sh("pkill -KILL -P \(holder.processIdentifier)")
+                holder.terminate()
+                holder.waitUntilExit()
+            }
             var child = ""
             for _ in 0..<100 {
                 child = sh("pgrep -P \(holder.processIdentifier) sleep").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
