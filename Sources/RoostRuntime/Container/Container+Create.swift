@@ -42,6 +42,7 @@ extension Container {
             id: id, bundle: bundle, spec: spec,
             options: .init(noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs))
 
+        Diagnostics.debug("create \(id): bundle \(bundle), rootfs \(plan.rootfs), clone flags 0x\(String(plan.cloneFlags, radix: 16)), joins \(plan.joins.map { "\($0.kind.rawValue)=\($0.path)" })")
         let directory = StateDirectory(root: stateRoot, id: id)
         try directory.create()
         var rollback = Rollback()
@@ -58,6 +59,7 @@ extension Container {
             state.pid = created.pid
             state.pidStartTime = Processes.startTime(created.pid) ?? 0
             if let path = options.pidfdSocket { try sendPidfd(of: created.pid, to: path) }
+            Diagnostics.debug("create \(id): init \(created.pid) waits on \(directory.fifo)")
             do throws(SyscallError) {
                 try FileIO.writeAtomically(directory.stateFile, Array(state.json.serialized().utf8))
                 if let pidFile = options.pidFile {

@@ -1,0 +1,60 @@
+import Foundation
+import RoostTestSupport
+import Testing
+
+@Suite("global flags", needsContainers)
+struct GlobalFlagTests {
+    @Test("--debug writes debug lines to --log")
+    func debug() throws {
+        try withBundle { b in
+            let log = b.path + "/debug.log"
+            b.setArgs(["true"])
+            try b.writeConfig()
+            let r = runProgram(TestEnvironment.binary, ["--root", TestEnvironment.stateRoot, "--debug", "--log", log, "--log-format", "json", "run", "--bundle", b.path, b.id])
+            #expect(r.status == 0, "\(r)")
+            let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+            #expect(lines.contains { $0.contains("\"level\":\"debug\"") && $0.contains("create \(b.id): init ") }, "\(lines)")
+        }
+    }
+
+    @Test("--systemd-cgroup is refused clearly until the systemd driver exists")
+    func systemdCgroup() throws {
+        try withBundle { b in
+            try b.writeConfig()
+            let r = runProgram(TestEnvironment.binary, ["--root", TestEnvironment.stateRoot, "--systemd-cgroup", "create", "--bundle", b.path, b.id])
+            expectOneLineError(r, contains: "--systemd-cgroup: the systemd cgroup driver is not supported yet")
+        }
+    }
+
+    @Test("--rootless takes true, false or auto; --criu takes a path")
+    func rootlessAndCriu() throws {
+        try withBundle { b in
+            b.setArgs(["true"])
+            try b.writeConfig()
+            let bad = runProgram(TestEnvironment.binary, ["--root", TestEnvironment.stateRoot, "--rootless", "maybe", "list"])
+            expectOneLineError(bad, contains: "--rootless: invalid value \"maybe\"")
+            let ok = runProgram(TestEnvironment.binary, ["--root", TestEnvironment.stateRoot, "--rootless", "auto", "--criu", "/usr/sbin/criu", "run", "--bundle", b.path, b.id])
+            #expect(ok.status == 0, "\(ok)")
+        }
+    }
+
+    @Test("run --no-subreaper runs the container too")
+    func noSubreaper() throws {
+        try withBundle { b in
+            b.shell("exit 3")
+            try expectRun(b, ["--no-subreaper"], status: 3)
+        }
+    }
+
+    @Test("--version and --help answer without a container")
+    func versionAndHelp() throws {
+        let v = runProgram(TestEnvironment.binary, ["--version"])
+        #expect(v.status == 0 && v.stdout.hasPrefix("roost version ") && v.stdout.contains("spec: 1.3.0"), "\(v)")
+        let h = runProgram(TestEnvironment.binary, ["--help"])
+        for command in ["run", "create", "start", "state", "kill", "delete", "list", "spec"] {
+            #expect(h.stdout.contains("   \(command) "), "\(command) missing from help")
+        }
+        let ch = runProgram(TestEnvironment.binary, ["create", "--help"])
+        #expect(ch.status == 0 && ch.stdout.contains("--pidfd-socket"), "\(ch)")
+    }
+}
