@@ -39,6 +39,7 @@ extension ContainerPlan {
             throw RuntimeError.config(path: "root.path", problem: "rootfs \(rootfs) is not a directory")
         }
 
+        try refuseUnsupported(spec)
         try planNamespaces(spec)
         try planMounts(spec)
         try planDevices(spec)
@@ -67,6 +68,30 @@ extension ContainerPlan {
             }
             rootPropagation = flags
             rootPropagationExplicit = true
+        }
+    }
+
+    /// Fields roost does not carry out yet fail create by their JSON path, never silently.
+    private func refuseUnsupported(_ spec: Spec) throws {
+        let p = spec.process, l = spec.linux
+        let notYet: [(String, Bool)] = [
+            ("process.scheduler", p?.scheduler != nil), ("process.ioPriority", p?.ioPriority != nil),
+            ("process.execCPUAffinity", p?.execCPUAffinity != nil), ("linux.personality", l?.personality != nil),
+            ("linux.memoryPolicy", l?.memoryPolicy != nil), ("linux.intelRdt", l?.intelRdt != nil),
+            ("linux.netDevices", !(l?.netDevices?.isEmpty ?? true)),
+        ]
+        if let (path, _) = notYet.first(where: { $0.1 }) {
+            throw RuntimeError.config(path: path, problem: "not supported by roost yet")
+        }
+        // matches runc: a label needs SELinux on the host.
+        let selinux = FileIO.exists("/sys/fs/selinux/enforce")
+        if p?.selinuxLabel.map({ !$0.isEmpty }) == true || l?.mountLabel.map({ !$0.isEmpty }) == true {
+            let path = p?.selinuxLabel.map({ !$0.isEmpty }) == true ? "process.selinuxLabel" : "linux.mountLabel"
+            throw RuntimeError.config(path: path, problem: selinux ? "SELinux labels are not supported by roost yet" : "an SELinux label is given, but SELinux is disabled or not supported on this host")
+        }
+        if let profile = p?.apparmorProfile, !profile.isEmpty {
+            let enabled = (try? FileIO.read("/sys/module/apparmor/parameters/enabled"))?.first == UInt8(ascii: "Y")
+            throw RuntimeError.config(path: "process.apparmorProfile", problem: enabled ? "AppArmor profiles are not supported by roost yet" : "AppArmor profile \"\(profile)\" is given, but AppArmor is not enabled on this host")
         }
     }
 

@@ -114,3 +114,35 @@ struct BadInputTests {
         }
     }
 }
+
+@Suite("config fields roost does not carry out yet are refused by path", needsContainers)
+struct UnsupportedFieldTests {
+    @Test("each is one line naming the JSON path, and nothing is left", arguments: [
+        ("process", "scheduler", #"{"policy": "SCHED_OTHER"}"#, "process.scheduler"),
+        ("process", "ioPriority", #"{"class": "IOPRIO_CLASS_BE", "priority": 4}"#, "process.ioPriority"),
+        ("linux", "personality", #"{"domain": "LINUX32"}"#, "linux.personality"),
+        ("linux", "seccomp", #"{"defaultAction": "SCMP_ACT_ALLOW"}"#, "linux.seccomp"),
+    ])
+    func refused(section: String, key: String, value: String, path: String) throws {
+        try withBundle { b in
+            var s = b.config[section] as? [String: Any] ?? [:]
+            s[key] = try JSONSerialization.jsonObject(with: Data(value.utf8))
+            b.config[section] = s
+            let r = try b.run()
+            expectOneLineError(r, contains: "config.json: \(path): ")
+        }
+    }
+
+    @Test("an AppArmor profile or SELinux label on a host without them is refused",
+        .enabled(if: !FileManager.default.fileExists(atPath: "/sys/fs/selinux/enforce") && !FileManager.default.fileExists(atPath: "/sys/module/apparmor/parameters/enabled"), "host has AppArmor or SELinux"))
+    func labels() throws {
+        try withBundle { b in
+            b.process["apparmorProfile"] = "docker-default"
+            expectOneLineError(try b.run(), contains: "process.apparmorProfile: AppArmor profile \"docker-default\" is given, but AppArmor is not enabled on this host")
+        }
+        try withBundle { b in
+            b.process["selinuxLabel"] = "system_u:system_r:container_t:s0"
+            expectOneLineError(try b.run(), contains: "process.selinuxLabel: an SELinux label is given, but SELinux is disabled")
+        }
+    }
+}
