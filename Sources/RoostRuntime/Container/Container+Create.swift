@@ -9,7 +9,7 @@ struct CreatedContainer {
     let directory: StateDirectory
     let pid: Int32
     let sync: SyncSocket
-    let signalMask: sigset_t
+    let state: ContainerState?
 }
 
 extension Container {
@@ -58,6 +58,9 @@ extension Container {
             let created = try launch(plan, in: directory, lockFD: lock.fd, state: state, rollback: &rollback)
             state.pid = created.pid
             state.pidStartTime = Processes.startTime(created.pid) ?? 0
+            state.processNamespace =
+                plan.hasPidNamespace ? try? readlink("/proc/\(created.pid)/ns/pid")
+                : plan.hasMountNamespace ? try? readlink("/proc/\(created.pid)/ns/mnt") : nil
             if let path = options.pidfdSocket { try sendPidfd(of: created.pid, to: path) }
             Diagnostics.debug("create \(id): init \(created.pid) waits on \(directory.fifo)")
             do throws(SyscallError) {
@@ -69,7 +72,7 @@ extension Container {
                 throw RuntimeError.syscall(error)
             }
             rollback.disarm()
-            return created
+            return CreatedContainer(directory: created.directory, pid: created.pid, sync: created.sync, state: state)
         } catch {
             rollback.run()
             throw error
@@ -142,7 +145,7 @@ extension Container {
                     throw RuntimeError.child(stage: "container init", message: "exited during set-up (\(status.map { "\($0)" } ?? "unknown"))")
                 }
             }
-            return CreatedContainer(directory: directory, pid: initPid, sync: parentEnd, signalMask: oldMask)
+            return CreatedContainer(directory: directory, pid: initPid, sync: parentEnd, state: nil)
         } catch let e as RuntimeError {
             throw e
         } catch let e as SyscallError {

@@ -42,10 +42,7 @@ extension Container {
     /// mounts lived in its own mount namespace and went with its last process. Leftover processes
     /// (a container without a pid namespace) are killed first.
     static func destroy(_ c: LoadedContainer) {
-        if !c.state.ownPidNamespace {
-            let rest = LoadedContainer(directory: c.directory, state: c.state, status: .running).processes()
-            if !rest.isEmpty { killAndWait(c) }
-        }
+        if !c.state.ownPidNamespace && !c.processes().isEmpty { killAndWait(c) }
         c.directory.remove()
         runPoststop(c.state)
     }

@@ -13,14 +13,16 @@ struct LoadedContainer {
         return LoadedContainer(directory: directory, state: state, status: Status.derive(state, directory))
     }
 
-    /// The pids of every process of the container: those sharing init's pid namespace when the
-    /// container has its own, else those sharing its mount namespace.
+    /// The pids of every process of the container: those in its recorded pid (else mount)
+    /// namespace; just init when it has neither of its own. Works after init is gone, for the
+    /// leftovers of a container without a pid namespace.
     func processes() -> [Int32] {
-        guard status != .stopped else { return [] }
-        let ns = state.ownPidNamespace ? "pid" : "mnt"
-        guard let target = try? readlink("/proc/\(state.pid)/ns/\(ns)") else { return [state.pid] }
+        guard let target = state.processNamespace, let colon = target.firstIndex(of: ":") else {
+            return status == .stopped ? [] : [state.pid]
+        }
+        let ns = String(target[..<colon])
         var out: [Int32] = []
-        guard let dir = opendir("/proc") else { return [state.pid] }
+        guard let dir = opendir("/proc") else { return [] }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -49,7 +51,7 @@ extension Container {
 
     /// Sends `signal` to init and waits (up to `timeout` seconds) until it is gone.
     static func killAndWait(_ c: LoadedContainer, signal: Int32 = SIGKILL, timeout: Double = 10) {
-        let targets = c.state.ownPidNamespace ? [c.state.pid] : c.processes()
+        let targets = c.state.ownPidNamespace && c.status != .stopped ? [c.state.pid] : c.processes()
         var pidfds: [Int32] = []
         for pid in targets {
             let fd = roost_pidfd_open(pid, 0)

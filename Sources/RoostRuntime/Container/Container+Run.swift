@@ -22,7 +22,7 @@ extension Container {
         // Grandchildren of a joined pid namespace, orphaned, come back to roost (matches runc).
         if run.subreaper && !run.detach { Processes.setChildSubreaper() }
         let c = try setUp(id: id, stateRoot: stateRoot, options: options)
-        let state = try ContainerState.load(c.directory)
+        guard let state = c.state else { throw RuntimeError.invalidState(id: id, problem: "created without a state") }
         let loaded = LoadedContainer(directory: c.directory, state: state, status: .running)
         do {
             c.sync.close()

@@ -24,8 +24,7 @@ extension Container {
     }
 
     /// `roost list`: every container under the root, skipping (with a warning) any whose state
-    /// cannot be read, so one broken container does not hide the others. A container whose create
-    /// holds its lock is listed as `creating`.
+    /// cannot be read, so one broken container does not hide the others.
     public static func list(stateRoot: String) throws -> [ContainerSummary] {
         guard let dir = opendir(stateRoot) else {
             if errno == ENOENT { return [] }
@@ -44,11 +43,12 @@ extension Container {
         for name in names {
             let directory = StateDirectory(root: stateRoot, id: name)
             do {
-                guard let lock = try directory.lock(exclusive: false, wait: false) else {
+                // No lock: state.json is replaced by rename, so it is whole or absent; absent while
+                // a create is under way.
+                if !FileIO.exists(directory.stateFile), try directory.lock(exclusive: false, wait: false) == nil {
                     out.append(ContainerSummary(id: name, pid: 0, status: "creating", bundle: "", created: "", owner: "", document: .null))
                     continue
                 }
-                defer { withExtendedLifetime(lock) {} }
                 let c = try LoadedContainer.load(directory)
                 var st = stat()
                 let uid = stat(directory.path, &st) == 0 ? st.st_uid : 0

@@ -20,6 +20,11 @@ struct ContainerState {
     var hooks: Spec.Hooks?
     /// The container has its own pid namespace: killing init ends every process.
     var ownPidNamespace: Bool
+    /// The namespace every process of the container shares and the host does not, as
+    /// `readlink /proc/PID/ns/...` shows it ("pid:[...]", else "mnt:[...]"); nil when the
+    /// container has neither of its own, and then only init is ever signalled. While any process
+    /// of the container lives, the namespace lives, so its inode names no other.
+    var processNamespace: String?
 
     var json: JSONValue {
         var fields: [(key: String, value: JSONValue)] = [
@@ -33,6 +38,7 @@ struct ContainerState {
             (key: "annotations", value: .object(annotations.map { (key: $0.key, value: .string($0.value)) })),
             (key: "ownPidNamespace", value: .bool(ownPidNamespace)),
         ]
+        if let processNamespace { fields.append((key: "processNamespace", value: .string(processNamespace))) }
         if let hooks { fields.append((key: "hooks", value: hooks.jsonValue)) }
         return .object(fields)
     }
@@ -66,7 +72,8 @@ struct ContainerState {
             id: id, pid: pid, pidStartTime: v["pidStartTime"]?.integerValue() ?? 0, bundle: bundle,
             rootfs: v["rootfs"]?.stringValue ?? "", created: created,
             annotations: v["annotations"]?.objectValue?.compactMap { pair in pair.value.stringValue.map { (key: pair.key, value: $0) } } ?? [],
-            hooks: hooks, ownPidNamespace: v["ownPidNamespace"]?.boolValue ?? true)
+            hooks: hooks, ownPidNamespace: v["ownPidNamespace"]?.boolValue ?? true,
+            processNamespace: v["processNamespace"]?.stringValue)
     }
 
     /// The OCI state document as `roost state` prints it (runc's field order and indentation).

@@ -142,6 +142,18 @@ struct LifecycleTests {
         }
     }
 
+    @Test("without a pid namespace, processes left when init exits are killed on delete")
+    func leftoversKilled() throws {
+        try withBundle { b in
+            b.removeNamespace("pid")
+            b.shell("sleep 100 & echo $!")
+            let r = try b.run()
+            #expect(r.status == 0, "\(r)")
+            let pid = Int32(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            #expect(pid > 0 && eventually { kill(pid, 0) != 0 }, "the background sleep \(pid) outlived its container")
+        }
+    }
+
     @Test("delete of a created container needs no --force; delete of a missing id fails unless --force")
     func deleteRules() throws {
         try withBundle { b in
