@@ -29,7 +29,7 @@ demo: deps build rootfs
 	cd .build/demo && ../release/roost run demo-$$$$
 
 test: deps build rootfs
-	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) $(SWIFT) test
+	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) $(SWIFT) test --disable-xctest
 
 clean:
 	rm -rf .build
