@@ -79,20 +79,7 @@ struct Init {
         if let d = plan.domainname { try step("set domainname") { try sys("setdomainname", d) { roost_setdomainname(d, d.utf8.count) } } }
         try writeSysctls()
         if plan.hasMountNamespace { try rootfs.restrictPaths() }
-        let p = plan.process
-        for r in p.rlimits {
-            try step("process.rlimits: \(Rlimits.names[Int(r.resource)])") {
-                do { try Rlimits.set(r.resource, soft: r.soft, hard: r.hard) } catch let e as SyscallError where e.errno == EPERM {
-                    throw InitFailure(step: "process.rlimits", detail: "setrlimit \(Rlimits.names[Int(r.resource)]) soft=\(r.soft) hard=\(r.hard): Operation not permitted (raising a hard limit needs CAP_SYS_RESOURCE)")
-                }
-            }
-        }
-        var env = p.env
-        let executable = try resolveProcess(env: &env)
-        if p.noNewPrivileges {
-            try step("process.noNewPrivileges") { try sys("prctl(PR_SET_NO_NEW_PRIVS)") { roost_prctl(ROOST_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } }
-        }
-        umask(mode_t(p.umask))
+        let (executable, env) = try ProcessSetup(process: plan.process, preserveFDs: plan.preserveFDs).prepare()
 
         // Set up: say so, and stop being tied to roost's life (create returns now).
         Processes.setParentDeathSignal(0)
@@ -103,24 +90,13 @@ struct Init {
     /// After start: startContainer hooks (in the container, before the user's process), then
     /// only stdio and preserved fds are left, signals are reset, and execve.
     private func startAndExec(_ executable: String, _ env: [String]) throws {
-        let p = plan.process
         // startContainer hooks: in the container, after start, before the user's process.
         if let hooks = plan.hooks?.startContainer, !hooks.isEmpty {
             try step("startContainer hooks") {
                 try HookRunner.run(hooks, kind: "startContainer", state: hookState("created"))
             }
         }
-        try step("close file descriptors") { try closeInheritedFDs() }
-        // The process starts with default dispositions and nothing blocked, whatever roost's
-        // caller left blocked (matches runc).
-        Signals.resetDispositions()
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        Signals.setMask(empty)
-        let argv = p.args.map { strdup($0) } + [nil]
-        let envp = env.map { strdup($0) } + [nil]
-        roost_execve(executable, argv, envp)
-        throw InitFailure(step: "process.args[0]", detail: "\(SyscallError("exec", executable))")
+        try ProcessSetup(process: plan.process, preserveFDs: plan.preserveFDs).exec(executable, env)
     }
 
     /// prestart and createRuntime hooks run in roost (runtime namespace) while init waits; then
@@ -187,89 +163,6 @@ struct Init {
         }
     }
 
-    /// cwd, HOME and args[0] as the user's process will see them. Done before start, so `create`
-    /// already fails for a process that cannot be executed (matches runc).
-    private func resolveProcess(env: inout [String]) throws -> String {
-        let p = plan.process
-        // matches runc: a missing cwd is created inside the root; chdir happens as root and, if
-        // root may not enter it, again as the container's user.
-        let early = chdir(p.cwd) == 0
-        let earlyErrno = errno
-        if !early && earlyErrno != EPERM && earlyErrno != EACCES {
-            throw InitFailure(step: "process.cwd", detail: "\(SyscallError("chdir", p.cwd, errno: earlyErrno))")
-        }
-        try switchUser()
-        if !early && chdir(p.cwd) != 0 {
-            throw InitFailure(step: "process.cwd", detail: "\(SyscallError("chdir", p.cwd))")
-        }
-        // CVE-2024-21626: the working directory must be inside the container's root.
-        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        if getcwd(&buf, buf.count) == nil || buf[0] != CChar(UInt8(ascii: "/")) {
-            throw InitFailure(step: "process.cwd", detail: "\(p.cwd) is outside the container's root")
-        }
-        if !env.contains(where: { $0.hasPrefix("HOME=") }) {
-            env.append("HOME=" + homeDirectory(uid: p.uid))
-        }
-        let name = p.args[0]
-        if name.contains("/") {
-            try checkExecutable(name, as: name)
-            return name
-        }
-        let pathValue = env.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) } ?? ""
-        var denied: String?
-        for dir in pathValue.split(separator: ":", omittingEmptySubsequences: false) {
-            let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + name
-            var st = stat()
-            guard stat(candidate, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-            if access(candidate, X_OK) == 0 { return candidate }
-            denied = candidate
-        }
-        if let denied {
-            throw InitFailure(step: "process.args[0]", detail: "exec \"\(name)\": \(denied) is not executable")
-        }
-        throw InitFailure(step: "process.args[0]", detail: "exec \"\(name)\": executable file not found in the container's PATH (\(pathValue))")
-    }
-
-    private func checkExecutable(_ path: String, as name: String) throws {
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            throw InitFailure(step: "process.args[0]", detail: "exec \"\(name)\": no such file in the container")
-        }
-        guard (st.st_mode & S_IFMT) == S_IFREG, access(path, X_OK) == 0 else {
-            throw InitFailure(step: "process.args[0]", detail: "exec \"\(name)\": not an executable file")
-        }
-    }
-
-    /// The user's home from the container's /etc/passwd, "/" when it has none (matches runc).
-    private func homeDirectory(uid: UInt32) -> String {
-        guard let bytes = try? FileIO.read("/etc/passwd") else { return "/" }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let f = line.split(separator: ":", omittingEmptySubsequences: false)
-            if f.count >= 6, UInt32(f[2]) == uid { return String(f[5]) }
-        }
-        return "/"
-    }
-
-    /// Bounding set, then groups and ids with PR_SET_KEEPCAPS, then the remaining capability sets
-    /// (matches runc's finalizeNamespace order).
-    private func switchUser() throws {
-        let p = plan.process
-        let caps = p.capabilities
-        try step("process.capabilities.bounding") { if let caps { try Capabilities.limitBounding(to: caps.bounding) } }
-        try step("process.user") {
-            _ = roost_prctl(ROOST_PR_SET_KEEPCAPS, 1, 0, 0, 0)
-            try sys("setgroups", "\(p.additionalGids)") { roost_setgroups(p.additionalGids.count, p.additionalGids) }
-            try sys("setresgid", "\(p.gid)") { roost_setresgid(p.gid, p.gid, p.gid) }
-            try sys("setresuid", "\(p.uid)") { roost_setresuid(p.uid, p.uid, p.uid) }
-            _ = roost_prctl(ROOST_PR_SET_KEEPCAPS, 0, 0, 0, 0)
-        }
-        try step("process.capabilities") {
-            guard let caps else { return }
-            try Capabilities.set(effective: caps.effective, permitted: caps.permitted, inheritable: caps.inheritable)
-            try Capabilities.raiseAmbient(caps.ambient)
-        }
-    }
-
     /// Blocks until `start` opens the fifo for reading (runc's exec.fifo protocol), writes the
     /// byte that says init passed it, and keeps the write end for reporting later failures.
     private func waitForStart() throws -> Int32 {
@@ -282,15 +175,6 @@ struct Init {
         }
     }
 
-    /// Only stdio and --preserve-fds cross exec (CVE-2024-21626): everything else is close-on-exec.
-    private func closeInheritedFDs() throws {
-        let first = UInt32(3 + plan.preserveFDs)
-        try sys("close_range") { roost_close_range(first, UInt32.max, ROOST_CLOSE_RANGE_CLOEXEC) }
-        for fd in 3..<(3 + plan.preserveFDs) {
-            let flags = fcntl(fd, F_GETFD)
-            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) }
-        }
-    }
 }
 
 extension String {
