@@ -1,10 +1,13 @@
 /// The result of reading argv against a CommandSpec.
 struct ParsedArguments {
-    var values: [String: String] = [:]
+    /// Every value given for a flag, in order (`-e A -e B`).
+    var values: [String: [String]] = [:]
     var switches: Set<String> = []
     var positionals: [String] = []
 
-    func value(_ name: String) -> String? { values[name] }
+    /// The last value given for a flag.
+    func value(_ name: String) -> String? { values[name]?.last }
+    func all(_ name: String) -> [String] { values[name] ?? [] }
     func flag(_ name: String) -> Bool { switches.contains(name) }
 }
 
@@ -49,10 +52,10 @@ enum FastParser {
             guard let spec else { throw UsageError(description: "\(command): flag provided but not defined: -\(name)") }
             if spec.takesValue {
                 if let inline {
-                    out.values[spec.long] = String(inline)
+                    out.values[spec.long, default: []].append(String(inline))
                 } else {
                     guard i < args.endIndex else { throw UsageError(description: "\(command): flag needs an argument: -\(name)") }
-                    out.values[spec.long] = args[i]
+                    out.values[spec.long, default: []].append(args[i])
                     i += 1
                 }
             } else {

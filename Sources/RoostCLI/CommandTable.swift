@@ -74,5 +74,28 @@ enum CommandTable {
             ], positionals: 0...0),
     ]
 
-    static func command(_ name: String) -> CommandSpec? { commands.first { $0.name == name } }
+    static let exec = CommandSpec(
+        name: "exec", arguments: "<container-id> <command> [command options] || -p process.json <container-id>",
+        summary: "execute new process inside the container",
+        flags: [
+            FlagSpec("console-socket", value: true, "path to an AF_UNIX socket which will receive the pty master"),
+            FlagSpec("pidfd-socket", value: true, "path to an AF_UNIX socket which will receive a pidfd of the process"),
+            FlagSpec("cwd", value: true, "current working directory in the container"),
+            FlagSpec("env", short: "e", value: true, "set environment variables (repeatable)"),
+            FlagSpec("tty", short: "t", "allocate a pseudo-TTY"),
+            FlagSpec("user", short: "u", value: true, "UID (format: <uid>[:<gid>])"),
+            FlagSpec("additional-gids", short: "g", value: true, "additional gids (repeatable)"),
+            FlagSpec("process", short: "p", value: true, "path to the process.json"),
+            FlagSpec("detach", short: "d", "detach from the container's process"),
+            FlagSpec("pid-file", value: true, "specify the file to write the process id to"),
+            FlagSpec("process-label", value: true, "set the asm process label for the process commonly used with selinux"),
+            FlagSpec("apparmor", value: true, "set the apparmor profile for the process"),
+            FlagSpec("no-new-privs", "set the no new privileges value for the process"),
+            FlagSpec("cap", short: "c", value: true, "add a capability to the bounding set for the process (repeatable)"),
+            FlagSpec("preserve-fds", value: true, "pass N additional file descriptors to the container"),
+            FlagSpec("cgroup", value: true, "run the process in an (existing) sub-cgroup(s)"),
+            FlagSpec("ignore-paused", "allow exec in a paused container"),
+        ], positionals: 1...Int.max, flagsBeforeArgumentsOnly: true)
+
+    static func command(_ name: String) -> CommandSpec? { name == "exec" ? exec : commands.first { $0.name == name } }
 }

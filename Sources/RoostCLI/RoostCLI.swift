@@ -78,6 +78,7 @@ enum Commands {
             case "kill": return try LifecycleCommands.kill(args, context)
             case "delete": return try LifecycleCommands.delete(args, context)
             case "list": return try ListCommand.run(args, context)
+            case "exec": return ExecCommand.run(args, context)
             default: Report.fail("unknown command \"\(name)\"", code: 1)
             }
         } catch {

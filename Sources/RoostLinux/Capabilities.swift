@@ -35,7 +35,7 @@ public enum Capabilities {
     public static func limitBounding(to keep: Set) throws(SyscallError) {
         for c in 0...lastCap where !keep.contains(c) {
             if roost_prctl(ROOST_PR_CAPBSET_DROP, UInt(c), 0, 0, 0) != 0, errno != EINVAL {
-                throw SyscallError("prctl(ROOST_PR_CAPBSET_DROP)", names.indices.contains(c) ? names[c] : "\(c)")
+                throw SyscallError("prctl(PR_CAPBSET_DROP)", names.indices.contains(c) ? names[c] : "\(c)")
             }
         }
     }
@@ -45,12 +45,16 @@ public enum Capabilities {
         try sys("capset") { roost_capset(e, p, i) }
     }
 
-    public static func raiseAmbient(_ set: Set) throws(SyscallError) {
+    /// Raises each ambient capability it can; returns those the kernel refused (one that is not
+    /// both permitted and inheritable), which runc only warns about.
+    public static func raiseAmbient(_ set: Set) -> [String] {
         _ = roost_prctl(ROOST_PR_CAP_AMBIENT, UInt(ROOST_PR_CAP_AMBIENT_CLEAR_ALL), 0, 0, 0)
+        var refused: [String] = []
         for c in 0...lastCap where set.contains(c) {
             if roost_prctl(ROOST_PR_CAP_AMBIENT, UInt(ROOST_PR_CAP_AMBIENT_RAISE), UInt(c), 0, 0) != 0 {
-                throw SyscallError("prctl(ROOST_PR_CAP_AMBIENT_RAISE)", names.indices.contains(c) ? names[c] : "\(c)")
+                refused.append(names.indices.contains(c) ? names[c] : "\(c)")
             }
         }
+        return refused
     }
 }

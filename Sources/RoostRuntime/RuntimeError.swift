@@ -6,7 +6,7 @@ public enum RuntimeError: Error, CustomStringConvertible {
     /// config.json could not be read, parsed or validated (the SpecError names file and JSON path).
     case spec(SpecError)
     /// A config value the spec allows but the runtime cannot honour: the JSON path and why.
-    case config(path: String, problem: String)
+    case config(path: String, problem: String, file: String = "config.json")
     case syscall(SyscallError)
     case invalidID(String)
     case exists(String)
@@ -20,7 +20,7 @@ public enum RuntimeError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .spec(let e): e.description
-        case .config(let path, let problem): "config.json: \(path): \(problem)"
+        case .config(let path, let problem, let file): "\(file): \(path): \(problem)"
         case .syscall(let e): e.description
         case .invalidID(let id): "invalid container id \"\(id)\": only [A-Za-z0-9_+.-] are allowed, and not \".\" or \"..\""
         case .exists(let id): "container \"\(id)\" already exists"

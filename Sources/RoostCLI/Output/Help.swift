@@ -10,7 +10,7 @@ enum Help {
             COMMANDS:
 
             """
-        for c in CommandTable.commands { s += "   \(pad(c.name, 12))\(c.summary)\n" }
+        for c in CommandTable.commands + [CommandTable.exec] { s += "   \(pad(c.name, 12))\(c.summary)\n" }
         for (name, summary) in ColdCommands.summaries { s += "   \(pad(name, 12))\(summary)\n" }
         s += "\nGLOBAL OPTIONS:\n"
         for f in CommandTable.global { s += flagLine(f) }
@@ -24,7 +24,8 @@ enum Help {
     }
 
     static func countText(_ r: ClosedRange<Int>) -> String {
-        r.lowerBound == r.upperBound ? "exactly \(r.lowerBound)" : "\(r.lowerBound) to \(r.upperBound)"
+        r.lowerBound == r.upperBound ? "exactly \(r.lowerBound)"
+            : r.upperBound == Int.max ? "at least \(r.lowerBound)" : "\(r.lowerBound) to \(r.upperBound)"
     }
 
     private static func flagLine(_ f: FlagSpec) -> String {

@@ -64,6 +64,9 @@ extension Container {
             if let path = options.pidfdSocket { try sendPidfd(of: created.pid, to: path) }
             Diagnostics.debug("create \(id): init \(created.pid) waits on \(directory.fifo)")
             do throws(SyscallError) {
+                // The config as created: exec takes its process defaults from here, not from a
+                // bundle that may have changed since.
+                try FileIO.writeAtomically(directory.configFile, bytes)
                 try FileIO.writeAtomically(directory.stateFile, Array(state.json.serialized().utf8))
                 if let pidFile = options.pidFile {
                     try FileIO.writeAtomically(absolutePath(pidFile), Array(String(created.pid).utf8), mode: 0o644)
@@ -167,14 +170,15 @@ extension Container {
         }
     }
 
-    /// Sends a pidfd of the init over a unix socket, with runc's message "standard".
-    private static func sendPidfd(of pid: Int32, to path: String) throws {
+    /// Sends a pidfd of a container process over a unix socket, with runc's message: "standard"
+    /// for init, "setns" for exec.
+    static func sendPidfd(of pid: Int32, to path: String, message: String = "standard") throws {
         let pidfd = roost_pidfd_open(pid, 0)
         guard pidfd >= 0 else { throw RuntimeError.syscall(SyscallError("pidfd_open", "pid \(pid)")) }
         defer { close(pidfd) }
         let sock = try UnixSocket.connect(path)
         defer { close(sock) }
-        let sent = "standard".withCString { roost_send_fd(sock, pidfd, $0, 8) }
+        let sent = message.withCString { roost_send_fd(sock, pidfd, $0, message.utf8.count) }
         if sent != 0 { throw RuntimeError.syscall(SyscallError("sendmsg", "--pidfd-socket \(path)")) }
     }
 }

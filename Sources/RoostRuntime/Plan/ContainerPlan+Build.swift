@@ -238,45 +238,52 @@ extension ContainerPlan {
 
     private mutating func planProcess(_ spec: Spec) throws {
         guard let p = spec.process else { throw RuntimeError.config(path: "process", problem: "must be set to run a container") }
-        process.args = p.args ?? []
-        process.env = p.env ?? []
-        process.cwd = p.cwd
-        process.uid = p.user.uid
-        process.gid = p.user.gid
-        process.additionalGids = p.user.additionalGids ?? []
-        process.umask = p.user.umask ?? 0o022
-        process.noNewPrivileges = p.noNewPrivileges ?? false
-        process.oomScoreAdj = p.oomScoreAdj
-        process.terminal = p.terminal ?? false
+        process = try ProcessPlan(p, at: "process")
         if process.terminal {
             throw RuntimeError.config(path: "process.terminal", problem: "terminals are not supported yet")
         }
+        if spec.linux?.seccomp != nil {
+            throw RuntimeError.config(path: "linux.seccomp", problem: "seccomp is not supported yet")
+        }
+    }
+}
+
+extension ProcessPlan {
+    /// Resolves a spec process (config.json's, or exec's) into kernel values; `prefix` and `file`
+    /// name where it came from in errors.
+    init(_ p: Spec.Process, at prefix: String, file: String = "config.json") throws {
+        func fail(_ path: String, _ problem: String) -> RuntimeError { .config(path: "\(prefix).\(path)", problem: problem, file: file) }
+        args = p.args ?? []
+        env = p.env ?? []
+        cwd = p.cwd
+        uid = p.user.uid
+        gid = p.user.gid
+        additionalGids = p.user.additionalGids ?? []
+        umask = p.user.umask ?? 0o022
+        noNewPrivileges = p.noNewPrivileges ?? false
+        oomScoreAdj = p.oomScoreAdj
+        terminal = p.terminal ?? false
         if let caps = p.capabilities {
             func set(_ names: [String]?, _ field: String) throws -> Capabilities.Set {
                 var out = Capabilities.Set()
                 for (i, name) in (names ?? []).enumerated() {
                     guard let n = Capabilities.number(name) else {
-                        throw RuntimeError.config(path: "process.capabilities.\(field)[\(i)]", problem: "unknown capability \"\(name)\"")
+                        throw fail("capabilities.\(field)[\(i)]", "unknown capability \"\(name)\"")
                     }
                     // matches runc: capabilities this kernel does not know are skipped.
                     if n <= Capabilities.lastCap { out.bits |= 1 << UInt64(n) }
                 }
                 return out
             }
-            process.capabilities = (
+            capabilities = (
                 try set(caps.bounding, "bounding"), try set(caps.effective, "effective"),
                 try set(caps.inheritable, "inheritable"), try set(caps.permitted, "permitted"),
                 try set(caps.ambient, "ambient")
             )
         }
         for (i, r) in (p.rlimits ?? []).enumerated() {
-            guard let n = Rlimits.number(r.type) else {
-                throw RuntimeError.config(path: "process.rlimits[\(i)].type", problem: "unknown rlimit \"\(r.type)\"")
-            }
-            process.rlimits.append((n, r.soft, r.hard))
-        }
-        if spec.linux?.seccomp != nil {
-            throw RuntimeError.config(path: "linux.seccomp", problem: "seccomp is not supported yet")
+            guard let n = Rlimits.number(r.type) else { throw fail("rlimits[\(i)].type", "unknown rlimit \"\(r.type)\"") }
+            rlimits.append((n, r.soft, r.hard))
         }
     }
 }

@@ -122,7 +122,9 @@ struct ProcessSetup {
         try step("process.capabilities") {
             guard let caps else { return }
             try Capabilities.set(effective: caps.effective, permitted: caps.permitted, inheritable: caps.inheritable)
-            try Capabilities.raiseAmbient(caps.ambient)
+            // matches runc: an ambient capability that is not also inheritable is skipped, not an
+            // error. (runc logs a warning; init has no channel for one yet.)
+            _ = Capabilities.raiseAmbient(caps.ambient)
         }
     }
 

@@ -9,6 +9,7 @@ struct StateDirectory {
     var path: String { root + "/" + id }
     var stateFile: String { path + "/state.json" }
     var fifo: String { path + "/exec.fifo" }
+    var configFile: String { path + "/config.json" }
 
     /// Checks runc's id rule: letters, digits and `_+.-`, not `.` or `..`.
     static func validate(id: String) throws {
@@ -62,7 +63,7 @@ struct StateDirectory {
 
     /// Removes the directory and what it holds (only regular entries live here).
     func remove() {
-        for name in ["state.json", "state.json.tmp", "exec.fifo"] { unlink(path + "/" + name) }
+        for name in ["state.json", "state.json.tmp", "config.json", "config.json.tmp", "exec.fifo"] { unlink(path + "/" + name) }
         rmdir(path)
     }
 }

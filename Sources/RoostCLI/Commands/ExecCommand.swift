@@ -1,0 +1,49 @@
+import Glibc
+import RoostLinux
+import RoostRuntime
+
+/// `roost exec [flags] ID COMMAND...` or `roost exec -p process.json ID`. As runc's, a failure
+/// to start the process exits 255; otherwise the exit code is the process's.
+enum ExecCommand {
+    static func run(_ a: ParsedArguments, _ g: GlobalContext) -> Int32 {
+        do {
+            return try Container.exec(id: a.positionals[0], stateRoot: g.root, options: options(a))
+        } catch {
+            Report.fail("\(error)", code: 255)
+        }
+    }
+
+    static func options(_ a: ParsedArguments) throws -> Container.ExecOptions {
+        if a.flag("tty") || a.value("console-socket") != nil {
+            throw UsageError(description: "exec: --tty and --console-socket: terminals are not supported yet")
+        }
+        if a.value("cgroup") != nil {
+            throw UsageError(description: "exec: --cgroup: sub-cgroups need roost's cgroup support, which is not there yet")
+        }
+        if let label = a.value("process-label") {
+            throw UsageError(description: "exec: --process-label \"\(label)\": " + (FileIO.exists("/sys/fs/selinux/enforce") ? "SELinux labels are not supported by roost yet" : "SELinux is disabled or not supported on this host"))
+        }
+        if let profile = a.value("apparmor") {
+            let enabled = (try? FileIO.read("/sys/module/apparmor/parameters/enabled"))?.first == UInt8(ascii: "Y")
+            throw UsageError(description: "exec: --apparmor \"\(profile)\": " + (enabled ? "AppArmor profiles are not supported by roost yet" : "AppArmor is not enabled on this host"))
+        }
+        var o = Container.ExecOptions()
+        o.args = Array(a.positionals.dropFirst())
+        o.processFile = a.value("process")
+        o.cwd = a.value("cwd")
+        o.env = a.all("env")
+        o.user = a.value("user")
+        o.additionalGids = a.all("additional-gids").flatMap { $0.split(separator: ",").map(String.init) }
+        o.capabilities = a.all("cap")
+        o.noNewPrivileges = a.flag("no-new-privs")
+        o.detach = a.flag("detach")
+        o.pidFile = a.value("pid-file")
+        o.ignorePaused = a.flag("ignore-paused")
+        o.pidfdSocket = a.value("pidfd-socket")
+        if let n = a.value("preserve-fds") {
+            guard let v = Int32(n), v >= 0 else { throw UsageError(description: "exec: --preserve-fds: invalid value \"\(n)\"") }
+            o.preserveFDs = v
+        }
+        return o
+    }
+}

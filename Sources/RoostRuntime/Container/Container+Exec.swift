@@ -1,0 +1,141 @@
+import CRoostShim
+import Glibc
+import RoostLinux
+import RoostSpec
+
+extension Container {
+    public struct ExecOptions {
+        public var args: [String] = []
+        /// `--process FILE`: a whole process.json instead of the flags below.
+        public var processFile: String?
+        public var cwd: String?
+        public var env: [String] = []
+        /// `--user UID[:GID]`
+        public var user: String?
+        public var additionalGids: [String] = []
+        public var capabilities: [String] = []
+        public var noNewPrivileges = false
+        public var detach = false
+        public var pidFile: String?
+        public var preserveFDs: Int32 = 0
+        public var ignorePaused = false
+        public var pidfdSocket: String?
+        public init() {}
+    }
+
+    /// `roost exec`: runs a new process in every namespace and cgroup of a container's init, with
+    /// the container's process settings (capabilities, rlimits, no_new_privs, user, env) unless
+    /// overridden. Returns the process's exit code (128+N for signal N), or 0 when detached.
+    public static func exec(id: String, stateRoot: String, options: ExecOptions) throws -> Int32 {
+        let directory = try directory(id, root: stateRoot)
+        let c = try LoadedContainer.load(directory)
+        switch c.status {
+        case .stopped: throw RuntimeError.invalidState(id: id, problem: "cannot exec in a stopped container")
+        case .paused where !options.ignorePaused:
+            throw RuntimeError.invalidState(id: id, problem: "cannot exec in a paused container (use --ignore-paused)")
+        default: break
+        }
+        let process = try execProcess(directory, options)
+        let target = c.state.pid
+        let joins = try NamespaceJoin.of(pid: target)
+        let cgroups = CgroupJoin.of(pid: target)
+
+        Processes.setChildSubreaper()
+        let (parentEnd, childEnd) = try SyncSocket.pair()
+        let oldMask = Signals.block(Signals.fullSet())
+        let first: Int32
+        do { first = try Namespaces.clone(flags: 0) } catch {
+            Signals.setMask(oldMask)
+            throw RuntimeError.syscall(error)
+        }
+        if first == 0 {
+            parentEnd.close()
+            ExecStage(process: process, preserveFDs: options.preserveFDs, joins: joins, cgroups: cgroups, sync: childEnd).run()
+        }
+        childEnd.close()
+        defer { parentEnd.close() }
+        var pid = first
+        do {
+            loop: while true {
+                switch try parentEnd.next() {
+                case .pid(let p):
+                    _ = try? Processes.wait(first)
+                    pid = p
+                case .failed(let line):
+                    throw RuntimeError.child(stage: "exec", message: line)
+                case nil:
+                    break loop  // closed by execve
+                default:
+                    throw RuntimeError.child(stage: "exec", message: "unexpected message")
+                }
+            }
+        } catch {
+            Glibc.kill(pid, SIGKILL)
+            if pid != first { Glibc.kill(first, SIGKILL); _ = try? Processes.wait(first) }
+            _ = try? Processes.wait(pid)
+            throw error
+        }
+        if let file = options.pidFile {
+            do { try FileIO.writeAtomically(absolutePath(file), Array(String(pid).utf8), mode: 0o644) } catch let e as SyscallError {
+                throw RuntimeError.syscall(e)
+            }
+        }
+        if let socket = options.pidfdSocket { try sendPidfd(of: pid, to: socket, message: "setns") }
+        if options.detach { return 0 }
+        return forwardSignalsUntilExit(pid: pid)
+    }
+
+    /// The process to run: process.json as given, or the container's own process with the flags'
+    /// changes (matches runc: --env and --cap add, --cwd, --user and --additional-gids replace).
+    private static func execProcess(_ directory: StateDirectory, _ o: ExecOptions) throws -> ProcessPlan {
+        if let file = o.processFile {
+            let bytes: [UInt8]
+            do throws(SyscallError) { bytes = try FileIO.read(absolutePath(file)) } catch {
+                throw RuntimeError.usage("--process: cannot read \(file): \(String(cString: strerror(error.errno)))")
+            }
+            let p: Spec.Process
+            do throws(SpecError) { p = try Spec.Process.decode(bytes, file: file) } catch { throw RuntimeError.spec(error) }
+            var plan = try ProcessPlan(p, at: "process", file: file)
+            if o.noNewPrivileges { plan.noNewPrivileges = true }
+            if plan.terminal { throw RuntimeError.config(path: "terminal", problem: "terminals are not supported yet", file: file) }
+            return plan
+        }
+        guard !o.args.isEmpty else { throw RuntimeError.usage("exec: a command is required (or --process FILE)") }
+        let bytes: [UInt8]
+        do throws(SyscallError) { bytes = try FileIO.read(directory.configFile) } catch {
+            throw RuntimeError.invalidState(id: directory.id, problem: "cannot read its config.json copy: \(String(cString: strerror(error.errno)))")
+        }
+        let spec: Spec
+        do throws(SpecError) { spec = try Spec.decodeWithoutValidation(bytes, file: directory.configFile) } catch { throw RuntimeError.spec(error) }
+        guard var p = spec.process else { throw RuntimeError.invalidState(id: directory.id, problem: "its config has no process") }
+        p.args = o.args
+        p.terminal = false
+        p.env = (p.env ?? []) + o.env
+        if let cwd = o.cwd { p.cwd = cwd }
+        if let user = o.user {
+            let parts = user.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let uid = UInt32(parts[0]), parts.count == 1 || UInt32(parts[1]) != nil else {
+                throw RuntimeError.usage("--user: want UID[:GID] as numbers, got \"\(user)\"")
+            }
+            p.user.uid = uid
+            p.user.gid = parts.count == 2 ? UInt32(parts[1])! : 0
+        }
+        if !o.additionalGids.isEmpty {
+            p.user.additionalGids = try o.additionalGids.map { g in
+                guard let v = UInt32(g) else { throw RuntimeError.usage("--additional-gids: \"\(g)\" is not a number") }
+                return v
+            }
+        }
+        if !o.capabilities.isEmpty {
+            var caps = p.capabilities ?? Spec.Capabilities()
+            caps.bounding = (caps.bounding ?? []) + o.capabilities
+            caps.effective = (caps.effective ?? []) + o.capabilities
+            caps.permitted = (caps.permitted ?? []) + o.capabilities
+            // matches runc: ambient only when the spec has inheritable capabilities at all.
+            if caps.inheritable != nil { caps.ambient = (caps.ambient ?? []) + o.capabilities }
+            p.capabilities = caps
+        }
+        if o.noNewPrivileges { p.noNewPrivileges = true }
+        return try ProcessPlan(p, at: "process")
+    }
+}

@@ -1,0 +1,112 @@
+import CRoostShim
+import Glibc
+import RoostLinux
+
+/// The namespaces of a container's init that differ from roost's own: what `exec` joins.
+struct NamespaceJoin {
+    let kind: NamespaceKind
+    let fd: Int32
+
+    static func of(pid: Int32) throws -> [NamespaceJoin] {
+        var out: [NamespaceJoin] = []
+        for kind in NamespaceKind.joinOrder where kind.isAvailable {
+            let theirs = "/proc/\(pid)/ns/\(kind.procName)"
+            guard let target = try? readlink(theirs) else {
+                throw RuntimeError.syscall(SyscallError("readlink", theirs))
+            }
+            if (try? readlink("/proc/self/ns/\(kind.procName)")) == target { continue }
+            let fd = open(theirs, O_RDONLY | O_CLOEXEC)
+            if fd < 0 { throw RuntimeError.syscall(SyscallError("open", theirs)) }
+            out.append(NamespaceJoin(kind: kind, fd: fd))
+        }
+        return out
+    }
+}
+
+/// The cgroup.procs files that put a process where a container's init is, in every hierarchy
+/// (v1) and the unified one.
+enum CgroupJoin {
+    static func of(pid: Int32) -> [String] {
+        guard let theirs = try? FileIO.read("/proc/\(pid)/cgroup"), let ours = try? FileIO.read("/proc/self/cgroup"),
+            let mountinfo = try? FileIO.read("/proc/self/mountinfo")
+        else { return [] }
+        let mine = Set(String(decoding: ours, as: UTF8.self).split(separator: "\n").map(String.init))
+        // Mount points by controller set ("cpu", "name=systemd"), and the unified one ("").
+        var points: [String: String] = [:]
+        for line in String(decoding: mountinfo, as: UTF8.self).split(separator: "\n") {
+            let f = line.split(separator: " ")
+            guard let dash = f.firstIndex(of: "-"), f.count > dash + 3, f[3] == "/" else { continue }
+            if f[dash + 1] == "cgroup2" { points[""] = points[""] ?? String(f[4]) }
+            if f[dash + 1] == "cgroup" {
+                let key = f[dash + 3].split(separator: ",").filter { $0 != "rw" && $0 != "ro" }.joined(separator: ",")
+                points[key] = points[key] ?? String(f[4])
+            }
+        }
+        var out: [String] = []
+        for line in String(decoding: theirs, as: UTF8.self).split(separator: "\n") where !mine.contains(String(line)) {
+            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard f.count == 3, let point = points[String(f[1])] else { continue }
+            out.append(point + (f[2] == "/" ? "" : String(f[2])) + "/cgroup.procs")
+        }
+        return out
+    }
+}
+
+/// The child of `exec`: enters the container's cgroups (while host paths still resolve), joins
+/// its namespaces (user last), forks into its pid/time namespace, then runs ProcessSetup.
+/// Failures go home over the sync socket; the socket closing at execve means success.
+struct ExecStage {
+    let process: ProcessPlan
+    let preserveFDs: Int32
+    let joins: [NamespaceJoin]
+    let cgroups: [String]
+    let sync: SyncSocket
+
+    func run() -> Never {
+        Processes.setName("roost:[exec]")
+        Processes.setParentDeathSignal(SIGKILL)
+        do {
+            try enter()
+            let setup = ProcessSetup(process: process, preserveFDs: preserveFDs)
+            let (executable, env) = try setup.prepare()
+            // The parent-death signal survives execve: the process must outlive a detached roost.
+            Processes.setParentDeathSignal(0)
+            try setup.exec(executable, env)
+        } catch let failure as InitFailure {
+            try? sync.send(.failed(failure.line))
+        } catch {
+            try? sync.send(.failed("\(error)"))
+        }
+        _exit(1)
+    }
+
+    private func enter() throws(InitFailure) {
+        for path in cgroups {
+            try step("join the container's cgroup \(path)") { try FileIO.writeExisting(path, String(getpid())) }
+        }
+        // Every namespace but the user one first (roost has the privilege for them as it is),
+        // then the user namespace, which takes that privilege away.
+        for j in joins where j.kind != .user {
+            try step("join the container's \(j.kind.rawValue) namespace") { try Namespaces.setns(j.fd, j.kind, display: "pid \(j.kind.procName)") }
+        }
+        if let user = joins.first(where: { $0.kind == .user }) {
+            try step("join the container's user namespace") {
+                try Namespaces.setns(user.fd, .user, display: "user")
+                try sys("setresgid", "0") { roost_setresgid(0, 0, 0) }
+                try sys("setresuid", "0") { roost_setresuid(0, 0, 0) }
+            }
+        }
+        for j in joins { close(j.fd) }
+        // A process never changes its own pid (or time) namespace: its child does. CLONE_PARENT
+        // makes that child roost's, so roost waits for it.
+        if joins.contains(where: { $0.kind == .pid || $0.kind == .time }) {
+            let child = try step("fork into the container's pid namespace") { try Namespaces.clone(flags: ROOST_CLONE_PARENT) }
+            if child != 0 {
+                try? sync.send(.pid(child))
+                _exit(0)
+            }
+            Processes.setParentDeathSignal(SIGKILL)
+        }
+        try step("enter the container's root") { try sys("chdir", "/") { chdir("/") } }
+    }
+}
