@@ -19,6 +19,9 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <termios.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -226,3 +229,68 @@ long roost_statfs_type(const char *path) {
     if (statfs(path, &st) != 0) return -1;
     return (long)st.f_type;
 }
+
+int roost_open_pty(const char *ptmx, int *master, int *peer) {
+    int m = open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
+    if (m < 0) return -1;
+    struct statfs sfs;
+    struct stat st;
+    if (fstatfs(m, &sfs) != 0 || sfs.f_type != 0x1cd1 /* DEVPTS_SUPER_MAGIC */ || fstat(m, &st) != 0 ||
+        !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
+        close(m);
+        errno = EXDEV;
+        return -1;
+    }
+    int unlock = 0;
+    if (ioctl(m, TIOCSPTLCK, &unlock) != 0) { int e = errno; close(m); errno = e; return -1; }
+    int p = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (p < 0) { int e = errno; close(m); errno = e; return -1; }
+    *master = m;
+    *peer = p;
+    return 0;
+}
+
+int roost_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0) return -1;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return 0;
+}
+
+int roost_set_winsize(int fd, unsigned short rows, unsigned short cols) {
+    struct winsize ws;
+    memset(&ws, 0, sizeof ws);
+    ws.ws_row = rows;
+    ws.ws_col = cols;
+    return ioctl(fd, TIOCSWINSZ, &ws);
+}
+
+int roost_set_controlling_tty(int fd) { return ioctl(fd, TIOCSCTTY, 0); }
+
+int roost_signalfd_all(void) {
+    sigset_t all;
+    sigfillset(&all);
+    sigdelset(&all, SIGKILL);
+    sigdelset(&all, SIGSTOP);
+    return signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int roost_signalfd_read(int fd) {
+    struct signalfd_siginfo si;
+    ssize_t n = read(fd, &si, sizeof si);
+    if (n != (ssize_t)sizeof si) return -1;
+    return (int)si.ssi_signo;
+}
+
+size_t roost_termios_size(void) { return sizeof(struct termios); }
+
+int roost_make_raw(int fd, void *saved, size_t saved_len) {
+    struct termios t;
+    if (saved_len < sizeof t || tcgetattr(fd, &t) != 0) return -1;
+    memcpy(saved, &t, sizeof t);
+    cfmakeraw(&t);
+    return tcsetattr(fd, TCSANOW, &t);
+}
+
+int roost_restore_termios(int fd, const void *saved) { return tcsetattr(fd, TCSANOW, (const struct termios *)saved); }

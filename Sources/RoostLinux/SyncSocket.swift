@@ -1,3 +1,4 @@
+import CRoostShim
 import Glibc
 
 /// One end of the parent↔child sync channel: a SOCK_SEQPACKET socketpair, so each send is one
@@ -15,6 +16,20 @@ public struct SyncSocket: Sendable {
 
     public func send(_ bytes: [UInt8]) throws(SyscallError) {
         try sys("send", "sync socket") { bytes.withUnsafeBytes { Glibc.send(raw, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+    }
+
+    /// Sends a message with a file descriptor attached (SCM_RIGHTS).
+    public func send(_ bytes: [UInt8], fd: Int32) throws(SyscallError) {
+        try sys("sendmsg", "sync socket") { bytes.withUnsafeBytes { roost_send_fd(raw, fd, $0.baseAddress, $0.count) } }
+    }
+
+    /// The next message and the descriptor sent with it (-1 if none), or nil when the peer closed.
+    public func receiveWithFD() throws(SyscallError) -> ([UInt8], Int32)? {
+        var buf = [UInt8](repeating: 0, count: 8192)
+        var fd: Int32 = -1
+        let n = try sys("recvmsg", "sync socket") { buf.withUnsafeMutableBytes { roost_recv_fd(raw, $0.baseAddress, $0.count, &fd) } }
+        if n == 0 { return nil }
+        return (Array(buf[0..<Int(n)]), fd)
     }
 
     /// The next message, or nil when the peer closed its end.

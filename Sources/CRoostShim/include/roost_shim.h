@@ -127,6 +127,26 @@ int roost_execve(const char *path, char *const argv[], char *const envp[]);
 /// ifreq and a variadic ioctl).
 int roost_loopback_up(void);
 
+/// Opens a new pty pair on the devpts mounted at `ptmx`'s directory: the master (O_RDWR|O_NOCTTY,
+/// unlocked) and its peer through TIOCGPTPEER, so the peer is never looked up by path. Checks that
+/// `ptmx` is a real devpts ptmx node. Returns 0, or -1 with errno.
+int roost_open_pty(const char *ptmx, int *master, int *peer);
+
+/// TIOCGWINSZ / TIOCSWINSZ / TIOCSCTTY (variadic ioctl, struct winsize).
+int roost_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
+int roost_set_winsize(int fd, unsigned short rows, unsigned short cols);
+int roost_set_controlling_tty(int fd);
+
+/// A signalfd for every catchable signal (non-blocking, close-on-exec); reads give the signal
+/// number through roost_signalfd_read.
+int roost_signalfd_all(void);
+int roost_signalfd_read(int fd);
+
+/// The terminal's raw mode (cfmakeraw) and back.
+int roost_make_raw(int fd, void *saved, size_t saved_len);
+int roost_restore_termios(int fd, const void *saved);
+size_t roost_termios_size(void);
+
 extern char **environ;
 
 #endif

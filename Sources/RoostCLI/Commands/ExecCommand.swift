@@ -14,9 +14,6 @@ enum ExecCommand {
     }
 
     static func options(_ a: ParsedArguments) throws -> Container.ExecOptions {
-        if a.flag("tty") || a.value("console-socket") != nil {
-            throw UsageError(description: "exec: --tty and --console-socket: terminals are not supported yet")
-        }
         if a.value("cgroup") != nil {
             throw UsageError(description: "exec: --cgroup: sub-cgroups need roost's cgroup support, which is not there yet")
         }
@@ -40,6 +37,8 @@ enum ExecCommand {
         o.pidFile = a.value("pid-file")
         o.ignorePaused = a.flag("ignore-paused")
         o.pidfdSocket = a.value("pidfd-socket")
+        o.tty = a.flag("tty")
+        o.consoleSocket = a.value("console-socket")
         if let n = a.value("preserve-fds") {
             guard let v = Int32(n), v >= 0 else { throw UsageError(description: "exec: --preserve-fds: invalid value \"\(n)\"") }
             o.preserveFDs = v

@@ -10,6 +10,8 @@ struct CreatedContainer {
     let pid: Int32
     let sync: SyncSocket
     let state: ContainerState?
+    /// The pty master of a terminal container, when roost itself is to proxy it (-1 otherwise).
+    var consoleMaster: Int32 = -1
 }
 
 extension Container {
@@ -75,7 +77,13 @@ extension Container {
                 throw RuntimeError.syscall(error)
             }
             rollback.disarm()
-            return CreatedContainer(directory: created.directory, pid: created.pid, sync: created.sync, state: state)
+            var master = created.consoleMaster
+            if let socket = options.consoleSocket, master >= 0 {
+                try sendFD(master, to: socket, message: "/dev/pts/ptmx", flag: "--console-socket")
+                close(master)
+                master = -1
+            }
+            return CreatedContainer(directory: created.directory, pid: created.pid, sync: created.sync, state: state, consoleMaster: master)
         } catch {
             rollback.run()
             throw error
@@ -122,8 +130,14 @@ extension Container {
                 // runtime-spec lifecycle: a create that failed after init existed ends in poststop.
                 runPoststop(state)
             }
+            var consoleMaster: Int32 = -1
+            rollback.add { if consoleMaster >= 0 { close(consoleMaster) } }
             loop: while true {
-                switch try parentEnd.next() {
+                let (message, fd) = try parentEnd.nextWithFD()
+                if fd >= 0 && message != .console { close(fd) }
+                switch message {
+                case .console:
+                    consoleMaster = fd
                 case .needMaps:
                     try writeMaps(plan, pid: pid)
                     try parentEnd.send(.mapsWritten)
@@ -148,7 +162,7 @@ extension Container {
                     throw RuntimeError.child(stage: "container init", message: "exited during set-up (\(status.map { "\($0)" } ?? "unknown"))")
                 }
             }
-            return CreatedContainer(directory: directory, pid: initPid, sync: parentEnd, state: nil)
+            return CreatedContainer(directory: directory, pid: initPid, sync: parentEnd, state: nil, consoleMaster: consoleMaster)
         } catch let e as RuntimeError {
             throw e
         } catch let e as SyscallError {
@@ -176,9 +190,14 @@ extension Container {
         let pidfd = roost_pidfd_open(pid, 0)
         guard pidfd >= 0 else { throw RuntimeError.syscall(SyscallError("pidfd_open", "pid \(pid)")) }
         defer { close(pidfd) }
+        try sendFD(pidfd, to: path, message: message, flag: "--pidfd-socket")
+    }
+
+    /// Connects to a unix socket an engine listens on and sends it one descriptor with a message.
+    static func sendFD(_ fd: Int32, to path: String, message: String, flag: String) throws {
         let sock = try UnixSocket.connect(path)
         defer { close(sock) }
-        let sent = message.withCString { roost_send_fd(sock, pidfd, $0, message.utf8.count) }
-        if sent != 0 { throw RuntimeError.syscall(SyscallError("sendmsg", "--pidfd-socket \(path)")) }
+        let sent = message.withCString { roost_send_fd(sock, fd, $0, message.utf8.count) }
+        if sent != 0 { throw RuntimeError.syscall(SyscallError("sendmsg", "\(flag) \(path)")) }
     }
 }

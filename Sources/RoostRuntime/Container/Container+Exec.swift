@@ -20,6 +20,8 @@ extension Container {
         public var preserveFDs: Int32 = 0
         public var ignorePaused = false
         public var pidfdSocket: String?
+        public var tty = false
+        public var consoleSocket: String?
         public init() {}
     }
 
@@ -35,7 +37,15 @@ extension Container {
             throw RuntimeError.invalidState(id: id, problem: "cannot exec in a paused container (use --ignore-paused)")
         default: break
         }
-        let process = try execProcess(directory, options)
+        var process = try execProcess(directory, options)
+        if options.processFile == nil { process.terminal = options.tty }
+        // matches runc's checkTerminal.
+        if options.detach && process.terminal && options.consoleSocket == nil {
+            throw RuntimeError.usage("exec: cannot allocate a tty when roost detaches without --console-socket")
+        }
+        if (!options.detach || !process.terminal) && options.consoleSocket != nil {
+            throw RuntimeError.usage("exec: --console-socket: cannot use a console socket if roost will not detach or allocate a tty")
+        }
         let target = c.state.pid
         let joins = try NamespaceJoin.of(pid: target)
         let cgroups = CgroupJoin.of(pid: target)
@@ -55,9 +65,14 @@ extension Container {
         childEnd.close()
         defer { parentEnd.close() }
         var pid = first
+        var master: Int32 = -1
         do {
             loop: while true {
-                switch try parentEnd.next() {
+                let (message, fd) = try parentEnd.nextWithFD()
+                if fd >= 0 && message != .console { close(fd) }
+                switch message {
+                case .console:
+                    master = fd
                 case .pid(let p):
                     _ = try? Processes.wait(first)
                     pid = p
@@ -70,19 +85,27 @@ extension Container {
                 }
             }
         } catch {
+            if master >= 0 { close(master) }
             Glibc.kill(pid, SIGKILL)
             if pid != first { Glibc.kill(first, SIGKILL); _ = try? Processes.wait(first) }
             _ = try? Processes.wait(pid)
             throw error
         }
         if let file = options.pidFile {
-            do { try FileIO.writeAtomically(absolutePath(file), Array(String(pid).utf8), mode: 0o644) } catch let e as SyscallError {
-                throw RuntimeError.syscall(e)
+            do throws(SyscallError) { try FileIO.writeAtomically(absolutePath(file), Array(String(pid).utf8), mode: 0o644) } catch {
+                throw RuntimeError.syscall(error)
             }
         }
         if let socket = options.pidfdSocket { try sendPidfd(of: pid, to: socket, message: "setns") }
+        if master >= 0, let socket = options.consoleSocket {
+            let m = master
+            master = -1
+            let sent = Result { try sendFD(m, to: socket, message: "/dev/pts/ptmx", flag: "--console-socket") }
+            close(m)
+            try sent.get()
+        }
         if options.detach { return 0 }
-        return forwardSignalsUntilExit(pid: pid)
+        return master >= 0 ? TerminalProxy.run(master: master, pid: pid) : forwardSignalsUntilExit(pid: pid)
     }
 
     /// The process to run: process.json as given, or the container's own process with the flags'
@@ -97,7 +120,6 @@ extension Container {
             do throws(SpecError) { p = try Spec.Process.decode(bytes, file: file) } catch { throw RuntimeError.spec(error) }
             var plan = try ProcessPlan(p, at: "process", file: file)
             if o.noNewPrivileges { plan.noNewPrivileges = true }
-            if plan.terminal { throw RuntimeError.config(path: "terminal", problem: "terminals are not supported yet", file: file) }
             return plan
         }
         guard !o.args.isEmpty else { throw RuntimeError.usage("exec: a command is required (or --process FILE)") }

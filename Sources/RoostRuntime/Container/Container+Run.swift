@@ -36,7 +36,7 @@ extension Container {
             throw error
         }
         if run.detach { return 0 }
-        let code = forwardSignalsUntilExit(pid: c.pid)
+        let code = c.consoleMaster >= 0 ? TerminalProxy.run(master: c.consoleMaster, pid: c.pid) : forwardSignalsUntilExit(pid: c.pid)
         if !run.keep { destroy(loaded) }
         return code
     }

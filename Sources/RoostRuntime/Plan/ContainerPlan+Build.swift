@@ -239,9 +239,6 @@ extension ContainerPlan {
     private mutating func planProcess(_ spec: Spec) throws {
         guard let p = spec.process else { throw RuntimeError.config(path: "process", problem: "must be set to run a container") }
         process = try ProcessPlan(p, at: "process")
-        if process.terminal {
-            throw RuntimeError.config(path: "process.terminal", problem: "terminals are not supported yet")
-        }
         if spec.linux?.seccomp != nil {
             throw RuntimeError.config(path: "linux.seccomp", problem: "seccomp is not supported yet")
         }
@@ -263,6 +260,9 @@ extension ProcessPlan {
         noNewPrivileges = p.noNewPrivileges ?? false
         oomScoreAdj = p.oomScoreAdj
         terminal = p.terminal ?? false
+        if let box = p.consoleSize, box.height > 0, box.width > 0 {
+            consoleSize = (UInt16(clamping: box.height), UInt16(clamping: box.width))
+        }
         if let caps = p.capabilities {
             func set(_ names: [String]?, _ field: String) throws -> Capabilities.Set {
                 var out = Capabilities.Set()

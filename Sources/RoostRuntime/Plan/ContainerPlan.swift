@@ -93,4 +93,6 @@ struct ProcessPlan {
     var noNewPrivileges = false
     var oomScoreAdj: Int?
     var terminal = false
+    /// process.consoleSize as (rows, cols).
+    var consoleSize: (rows: UInt16, cols: UInt16)?
 }

@@ -67,6 +67,14 @@ struct ExecStage {
         Processes.setParentDeathSignal(SIGKILL)
         do {
             try enter()
+            if process.terminal {
+                try step("--tty") {
+                    let (master, peer) = try Pty.open()
+                    try sync.send(SyncMessage.console.bytes, fd: master)
+                    close(master)
+                    try Pty.becomeControllingTerminal(peer)
+                }
+            }
             let setup = ProcessSetup(process: process, preserveFDs: preserveFDs)
             let (executable, env) = try setup.prepare()
             // The parent-death signal survives execve: the process must outlive a detached roost.

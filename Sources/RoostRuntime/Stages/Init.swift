@@ -67,6 +67,7 @@ struct Init {
             try rootfs.prepare()
             try runCreateHooks()
             try rootfs.enter()
+            if plan.process.terminal { try setUpConsole(mountConsole: true) }
             try rootfs.finalize()
         } else {
             try runCreateHooks()
@@ -74,6 +75,7 @@ struct Init {
                 try sys("chroot", plan.rootfs) { chroot(plan.rootfs) }
                 try sys("chdir", "/") { chdir("/") }
             }
+            if plan.process.terminal { try setUpConsole(mountConsole: false) }
         }
         if let h = plan.hostname { try step("set hostname") { try sys("sethostname", h) { roost_sethostname(h, h.utf8.count) } } }
         if let d = plan.domainname { try step("set domainname") { try sys("setdomainname", d) { roost_setdomainname(d, d.utf8.count) } } }
@@ -97,6 +99,25 @@ struct Init {
             }
         }
         try ProcessSetup(process: plan.process, preserveFDs: plan.preserveFDs).exec(executable, env)
+    }
+
+    /// A pty from the container's own devpts: its peer becomes /dev/console (bound), stdio and the
+    /// controlling terminal; its master goes to roost, which hands it to the console socket or
+    /// proxies it (matches runc's setupConsole).
+    private func setUpConsole(mountConsole: Bool) throws(InitFailure) {
+        try step("process.terminal") {
+            let (master, peer) = try Pty.open()
+            if let size = plan.process.consoleSize { Pty.setWindowSize(master, rows: size.rows, cols: size.cols) }
+            if mountConsole {
+                let fd = open("/dev/console", O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_RDONLY, 0o666)
+                if fd < 0 { throw SyscallError("create", "/dev/console") }
+                close(fd)
+                try Mounts.mount("/proc/self/fd/\(peer)", "/dev/console", type: nil, flags: .bind, display: "/dev/console")
+            }
+            try sync.send(SyncMessage.console.bytes, fd: master)
+            close(master)
+            try Pty.becomeControllingTerminal(peer)
+        }
     }
 
     /// prestart and createRuntime hooks run in roost (runtime namespace) while init waits; then

@@ -12,6 +12,8 @@ enum SyncMessage: Equatable {
     case runtimeHooks
     /// parent → init: those hooks succeeded.
     case hooksDone
+    /// init/exec → parent: the pty master, attached as a descriptor.
+    case console
     /// init → parent: everything is set up; init waits on the exec fifo.
     case created
     /// init → parent: a step failed. One line: the step, the call and its object, the error.
@@ -24,6 +26,7 @@ enum SyncMessage: Equatable {
         case .pid(let p): [UInt8(ascii: "P")] + Array(String(p).utf8)
         case .created: [UInt8(ascii: "C")]
         case .runtimeHooks: [UInt8(ascii: "H")]
+        case .console: [UInt8(ascii: "K")]
         case .hooksDone: [UInt8(ascii: "D")]
         case .failed(let m): [UInt8(ascii: "E")] + Array(m.utf8)
         }
@@ -38,6 +41,7 @@ enum SyncMessage: Equatable {
         case UInt8(ascii: "P"): guard let p = Int32(rest) else { return nil }; self = .pid(p)
         case UInt8(ascii: "C"): self = .created
         case UInt8(ascii: "H"): self = .runtimeHooks
+        case UInt8(ascii: "K"): self = .console
         case UInt8(ascii: "D"): self = .hooksDone
         case UInt8(ascii: "E"): self = .failed(rest)
         default: return nil
@@ -47,6 +51,15 @@ enum SyncMessage: Equatable {
 
 extension SyncSocket {
     func send(_ m: SyncMessage) throws(SyscallError) { try send(m.bytes) }
+
+    /// The next message and any descriptor that came with it (-1 if none).
+    func nextWithFD() throws -> (SyncMessage?, Int32) {
+        let got: ([UInt8], Int32)?
+        do { got = try receiveWithFD() } catch { throw RuntimeError.syscall(error) }
+        guard let (bytes, fd) = got else { return (nil, -1) }
+        guard let m = SyncMessage(bytes) else { throw RuntimeError.child(stage: "sync", message: "unexpected message from init") }
+        return (m, fd)
+    }
 
     /// The next message; nil when the peer closed (for the parent after start: exec happened).
     func next() throws -> SyncMessage? {

@@ -176,13 +176,13 @@ struct ExecTests {
         }
     }
 
-    @Test("--tty is refused until terminals are supported")
-    func ttyRefused() throws {
+    @Test("exec -d -t without a console socket is refused, as runc does")
+    func detachedTTYNeedsSocket() throws {
         try withBundle { b in
             try startSleeping(b)
-            let r = b.roost(["exec", "-t", b.id, "true"])
+            let r = b.roost(["exec", "-d", "-t", b.id, "true"])
             #expect(r.status == 255)
-            expectOneLineError(r, contains: "terminals are not supported yet")
+            expectOneLineError(r, contains: "cannot allocate a tty when roost detaches without --console-socket")
             #expect(b.roost(["delete", "--force", b.id]).status == 0)
         }
     }
