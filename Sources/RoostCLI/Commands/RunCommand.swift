@@ -1,3 +1,4 @@
+import Glibc
 import RoostRuntime
 
 /// `roost run [flags] ID`: create, start, wait, delete, in the foreground.
@@ -31,6 +32,12 @@ enum CreateCommand {
         o.noPivot = a.flag("no-pivot")
         o.noNewKeyring = a.flag("no-new-keyring")
         o.pidfdSocket = a.value("pidfd-socket")
+        // Socket activation (sd_listen_fds): only when LISTEN_PID names roost itself.
+        if let pid = getenv("LISTEN_PID").map({ String(cString: $0) }), Int32(pid) == getpid(),
+            let n = getenv("LISTEN_FDS").map({ String(cString: $0) }).flatMap({ Int32($0) }), n > 0
+        {
+            o.listenFDs = n
+        }
         o.consoleSocket = a.value("console-socket")
         o.detach = command == "create" || a.flag("detach")
         if let n = a.value("preserve-fds") {

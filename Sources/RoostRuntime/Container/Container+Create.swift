@@ -42,7 +42,7 @@ extension Container {
         }
         let plan = try ContainerPlan(
             id: id, bundle: bundle, spec: spec,
-            options: .init(noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs))
+            options: .init(noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, listenFDs: options.listenFDs))
 
         Diagnostics.debug("create \(id): bundle \(bundle), rootfs \(plan.rootfs), clone flags 0x\(String(plan.cloneFlags, radix: 16)), joins \(plan.joins.map { "\($0.kind.rawValue)=\($0.path)" })")
         let directory = StateDirectory(root: stateRoot, id: id)

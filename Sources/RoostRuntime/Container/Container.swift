@@ -12,6 +12,9 @@ public enum Container {
         public var noPivot = false
         public var noNewKeyring = false
         public var preserveFDs: Int32 = 0
+        /// Socket activation: fds 3..3+N-1 that systemd passed roost (LISTEN_FDS with LISTEN_PID
+        /// naming roost), handed on before the preserved ones.
+        public var listenFDs: Int32 = 0
         /// A unix socket that receives a pidfd of the init (runc's --pidfd-socket).
         public var pidfdSocket: String?
         /// A unix socket that receives the pty master (--console-socket).

@@ -18,6 +18,7 @@ extension ContainerPlan {
         var noPivot = false
         var noNewKeyring = false
         var preserveFDs: Int32 = 0
+        var listenFDs: Int32 = 0
     }
 
     /// Resolves a validated spec into kernel values. Throws `.config(path:problem:)` for what the
@@ -30,7 +31,13 @@ extension ContainerPlan {
         rootReadonly = root.readonly ?? false
         noPivot = options.noPivot
         newKeyring = !options.noNewKeyring
-        preserveFDs = options.preserveFDs
+        preserveFDs = options.listenFDs + options.preserveFDs
+        // matches runc: every fd handed on must be open now.
+        for fd in 3..<(3 + preserveFDs) where fcntl(fd, F_GETFD) < 0 {
+            throw RuntimeError.usage(fd < 3 + options.listenFDs
+                ? "LISTEN_FDS=\(options.listenFDs): fd \(fd) is not open"
+                : "--preserve-fds \(options.preserveFDs): fd \(fd) is not open")
+        }
         var st = stat()
         guard stat(rootfs, &st) == 0 else {
             throw RuntimeError.config(path: "root.path", problem: "rootfs \(rootfs) does not exist")
@@ -44,6 +51,9 @@ extension ContainerPlan {
         try planMounts(spec)
         try planDevices(spec)
         try planProcess(spec)
+        if options.listenFDs > 0 {
+            process.env += ["LISTEN_FDS=\(options.listenFDs)", "LISTEN_PID=1"]
+        }
         hooks = spec.hooks
         annotations = spec.annotations.map { $0.map { (key: $0.key, value: $0.value) } } ?? []
         maskedPaths = spec.linux?.maskedPaths ?? []

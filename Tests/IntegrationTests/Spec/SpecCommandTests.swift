@@ -100,3 +100,51 @@ struct KeyringAndFDTests {
         }
     }
 }
+
+@Suite("socket activation and the exact fd set", needsContainers)
+struct ListenFDTests {
+    @Test("LISTEN_FDS naming roost's pid passes those fds first, then --preserve-fds; LISTEN_PID=1 inside")
+    func socketActivation() throws {
+        try withBundle { b in
+            for (name, text) in [("f3", "three"), ("f4", "four"), ("f5", "five")] {
+                try "\(text)\n".write(toFile: "\(b.path)/\(name)", atomically: true, encoding: .utf8)
+            }
+            b.shell("cat <&3; cat <&4; cat <&5; echo \"$LISTEN_FDS $LISTEN_PID\"; [ -e /proc/self/fd/6 ] && echo leaked 6; true")
+            try b.writeConfig()
+            let r = sh("cd \(b.path) && exec 3<f3 4<f4 5<f5 6</dev/null && export LISTEN_FDS=2 LISTEN_PID=$$ && exec \(TestEnvironment.binary) --root \(TestEnvironment.stateRoot) run --preserve-fds 1 \(b.id)")
+            #expect(r.stdout == "three\nfour\nfive\n2 1\n", "\(r)")
+        }
+    }
+
+    @Test("LISTEN_FDS for another pid is ignored")
+    func otherPid() throws {
+        try withBundle { b in
+            b.shell("echo \"[$LISTEN_FDS]\"; [ -e /proc/self/fd/3 ] && echo leaked 3; true")
+            try b.writeConfig()
+            let r = sh("cd \(b.path) && exec 3</dev/null && export LISTEN_FDS=1 LISTEN_PID=1 && exec \(TestEnvironment.binary) --root \(TestEnvironment.stateRoot) run \(b.id)")
+            #expect(r.stdout == "[]\n", "\(r)")
+        }
+    }
+
+    @Test("ls /proc/self/fd inside shows exactly stdio (plus ls's own directory)")
+    func exactFDs() throws {
+        try withBundle { b in
+            b.setArgs(["ls", "/proc/self/fd"])
+            try b.writeConfig()
+            let r = sh("cd \(b.path) && exec 3</ 4</dev/null 9</ && \(TestEnvironment.binary) --root \(TestEnvironment.stateRoot) run \(b.id)")
+            #expect(r.stdout.split(separator: "\n") == ["0", "1", "2", "3"], "\(r)")
+            let p = sh("cd \(b.path) && exec 3</ 4</dev/null 9</ && \(TestEnvironment.binary) --root \(TestEnvironment.stateRoot) run --preserve-fds 2 \(b.id)2")
+            #expect(p.stdout.split(separator: "\n") == ["0", "1", "2", "3", "4", "5"], "\(p)")
+            _ = b.roost(["delete", "--force", b.id + "2"])
+        }
+    }
+
+    @Test("--preserve-fds naming a closed fd is refused, leaving nothing")
+    func closedPreserved() throws {
+        try withBundle { b in
+            try b.writeConfig()
+            let r = sh("cd \(b.path) && \(TestEnvironment.binary) --root \(TestEnvironment.stateRoot) run --preserve-fds 5 \(b.id)")
+            expectOneLineError(r, contains: "--preserve-fds 5: fd 3 is not open")
+        }
+    }
+}
