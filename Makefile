@@ -16,7 +16,7 @@ deps:
 build:
 	$(SWIFT) build $(RELEASE) --product roost
 
-$(ROOTFS)/bin/busybox: Tests/fixtures/make-rootfs.sh
+$(ROOTFS)/bin/busybox: Tests/fixtures/make-rootfs.sh Tests/fixtures/sdnotify.c
 	Tests/fixtures/make-rootfs.sh $(ROOTFS)
 
 rootfs: deps $(ROOTFS)/bin/busybox

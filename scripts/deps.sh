@@ -2,7 +2,7 @@
 # Installs what roost's build, demo and tests need from Debian's packages, when missing.
 set -euo pipefail
 need=()
-for pkg in busybox-static libseccomp-dev iproute2 util-linux procps; do
+for pkg in busybox-static libseccomp-dev iproute2 util-linux bsdutils procps gcc libc6-dev; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if ((${#need[@]})); then

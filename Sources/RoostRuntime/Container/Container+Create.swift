@@ -40,7 +40,7 @@ extension Container {
         if (!options.detach || !terminal) && options.consoleSocket != nil {
             throw RuntimeError.usage("--console-socket: cannot use a console socket if roost will not detach or allocate a tty (process.terminal is \(terminal))")
         }
-        let plan = try ContainerPlan(
+        var plan = try ContainerPlan(
             id: id, bundle: bundle, spec: spec,
             options: .init(noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, listenFDs: options.listenFDs))
 
@@ -50,6 +50,7 @@ extension Container {
         var rollback = Rollback()
         rollback.add { directory.remove() }
         do {
+            if NotifyRelay.host != nil { try NotifyRelay.prepare(&plan, directory) }
             // Held until state.json exists: start/kill/delete/state of this id wait for it.
             guard let lock = try directory.lock() else { throw RuntimeError.exists(id) }
             defer { withExtendedLifetime(lock) {} }

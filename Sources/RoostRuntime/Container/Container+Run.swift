@@ -1,3 +1,4 @@
+import CRoostShim
 import Glibc
 import RoostLinux
 
@@ -24,7 +25,10 @@ extension Container {
         let c = try setUp(id: id, stateRoot: stateRoot, options: options)
         guard let state = c.state else { throw RuntimeError.invalidState(id: id, problem: "created without a state") }
         let loaded = LoadedContainer(directory: c.directory, state: state, status: .running)
+        var notify: (fd: Int32, host: String)?
+        defer { if let n = notify { close(n.fd) } }
         do {
+            if let host = NotifyRelay.host { notify = (try NotifyRelay.bind(c.directory), host) }
             c.sync.close()
             try release(c.directory, pid: c.pid)
             try runPoststart(state, c.directory)
@@ -35,16 +39,33 @@ extension Container {
             if !run.keep { destroy(loaded) }
             throw error
         }
-        if run.detach { return 0 }
-        let code = c.consoleMaster >= 0 ? TerminalProxy.run(master: c.consoleMaster, pid: c.pid) : forwardSignalsUntilExit(pid: c.pid)
+        if run.detach {
+            if let n = notify { NotifyRelay.wait(n.fd, host: n.host, pid: c.pid) }
+            return 0
+        }
+        let code =
+            c.consoleMaster >= 0
+            ? TerminalProxy.run(master: c.consoleMaster, pid: c.pid, notify: notify)
+            : forwardSignalsUntilExit(pid: c.pid, notify: notify)
         if !run.keep { destroy(loaded) }
         return code
     }
 
-    /// Waits for init with every signal blocked: SIGCHLD reaps, anything else goes to init.
-    static func forwardSignalsUntilExit(pid: Int32) -> Int32 {
+    /// Waits for init with every signal blocked: SIGCHLD reaps, anything else goes to init; with
+    /// a notify socket, its first READY= is relayed meanwhile.
+    static func forwardSignalsUntilExit(pid: Int32, notify: (fd: Int32, host: String)? = nil) -> Int32 {
         var all = Signals.fullSet()
+        var notify = notify
         while true {
+            if let n = notify {
+                // Wait for a signal or a datagram, whichever comes first.
+                let signals = roost_signalfd_all()
+                var fds = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0), pollfd(fd: n.fd, events: Int16(POLLIN), revents: 0)]
+                _ = poll(&fds, 2, -1)
+                close(signals)
+                if fds[1].revents != 0 && NotifyRelay.relayIfReady(n.fd, host: n.host, pid: pid) { notify = nil }
+                if fds[0].revents == 0 { continue }
+            }
             var info = siginfo_t()
             let sig = sigwaitinfo(&all, &info)
             if sig < 0 { continue }

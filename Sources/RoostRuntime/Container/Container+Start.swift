@@ -11,8 +11,12 @@ extension Container {
         guard c.status.canStart else {
             throw RuntimeError.invalidState(id: id, problem: "cannot start a container that is \(c.status.rawValue)")
         }
+        // With NOTIFY_SOCKET, start binds the container's socket and returns once it is READY.
+        let notify = try NotifyRelay.host.map { host in (try NotifyRelay.bind(directory), host) }
+        defer { if let (fd, _) = notify { close(fd) } }
         try release(directory, pid: c.state.pid)
         try runPoststart(c.state, directory)
+        if let (fd, host) = notify { NotifyRelay.wait(fd, host: host, pid: c.state.pid) }
     }
 
     /// Releases the init: opening the exec fifo for reading lets init's blocked open for writing

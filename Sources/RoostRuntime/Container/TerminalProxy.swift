@@ -7,7 +7,8 @@ import RoostLinux
 /// passes window-size changes on. Signals arrive through a signalfd (they are blocked): SIGCHLD
 /// reaps, SIGWINCH resizes, the rest go to the process.
 enum TerminalProxy {
-    static func run(master: Int32, pid: Int32) -> Int32 {
+    static func run(master: Int32, pid: Int32, notify: (fd: Int32, host: String)? = nil) -> Int32 {
+        var notify = notify
         let raw = Pty.RawMode(0)
         defer { raw?.restore() }
         if let size = Pty.windowSize(0) { Pty.setWindowSize(master, rows: size.rows, cols: size.cols) }
@@ -22,9 +23,10 @@ enum TerminalProxy {
                 pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: masterOpen ? master : -1, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: notify?.fd ?? -1, events: Int16(POLLIN), revents: 0),
             ]
             // Once the process is gone, drain what the pty still holds, briefly.
-            let r = poll(&fds, 3, exitCode == nil ? -1 : 200)
+            let r = poll(&fds, 4, exitCode == nil ? -1 : 200)
             if r < 0 { if errno == EINTR { continue }; break }
             if r == 0 { break }
             if fds[0].revents != 0 {
@@ -50,6 +52,7 @@ enum TerminalProxy {
                 let n = buf.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
                 if n > 0 { writeAll(1, buf, n) } else if n == 0 || errno != EAGAIN { masterOpen = false }
             }
+            if fds[3].revents != 0, let n = notify, NotifyRelay.relayIfReady(n.fd, host: n.host, pid: pid) { notify = nil }
             if fds[2].revents != 0 {
                 let n = buf.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
                 if n > 0 { writeAll(master, buf, n) } else { stdinOpen = false }

@@ -63,7 +63,8 @@ struct StateDirectory {
 
     /// Removes the directory and what it holds (only regular entries live here).
     func remove() {
-        for name in ["state.json", "state.json.tmp", "config.json", "config.json.tmp", "exec.fifo"] { unlink(path + "/" + name) }
+        for name in ["state.json", "state.json.tmp", "config.json", "config.json.tmp", "exec.fifo", "notify/notify.sock"] { unlink(path + "/" + name) }
+        rmdir(path + "/notify")
         rmdir(path)
     }
 }
