@@ -18,8 +18,10 @@ let package = Package(
         .target(name: "RoostSpec"),
         // Typed syscall wrappers; knows nothing of OCI.
         .target(name: "RoostLinux", dependencies: ["CRoostShim"]),
+        // cgroup placement, resources, freezer; knows the spec's resources, not the lifecycle.
+        .target(name: "RoostCgroups", dependencies: ["RoostSpec", "RoostLinux"]),
         // The container lifecycle: joins the spec to the kernel.
-        .target(name: "RoostRuntime", dependencies: ["RoostSpec", "RoostLinux", "CRoostShim"]),
+        .target(name: "RoostRuntime", dependencies: ["RoostSpec", "RoostLinux", "RoostCgroups", "CRoostShim"]),
         // runc's command line.
         .target(
             name: "RoostCLI",

@@ -163,6 +163,18 @@ public final class TestBundle: @unchecked Sendable {
                 found.append("mount: \(line)")
             }
         }
+        // The container's cgroup: `<id>` below this process's (and so roost's) cgroup in each
+        // hierarchy, where roost makes it when config.json names no cgroupsPath.
+        if let own = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8) {
+            for line in own.split(separator: "\n") {
+                let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+                guard f.count == 3 else { continue }
+                let controllers = f[1].replacingOccurrences(of: "name=", with: "")
+                let mount = controllers.isEmpty ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup/\(controllers)"
+                let dir = mount + (f[2] == "/" ? "" : String(f[2])) + "/" + id
+                if FileManager.default.fileExists(atPath: dir) { found.append("cgroup \(dir)") }
+            }
+        }
         if let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") {
             for pid in pids where Int(pid) != nil {
                 if let root = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/root"), root.hasPrefix(path) {

@@ -57,7 +57,7 @@ extension Container {
             var state = ContainerState(
                 id: id, pid: 0, pidStartTime: 0, bundle: bundle, rootfs: plan.rootfs, created: rfc3339Now(),
                 annotations: plan.annotations, hooks: spec.hooks.map { Spec.Hooks(poststart: $0.poststart, poststop: $0.poststop) },
-                ownPidNamespace: plan.hasPidNamespace)
+                ownPidNamespace: plan.hasPidNamespace, cgroups: plan.cgroups)
             let created = try launch(plan, in: directory, lockFD: lock.fd, state: state, rollback: &rollback)
             state.pid = created.pid
             state.pidStartTime = Processes.startTime(created.pid) ?? 0
@@ -106,6 +106,13 @@ extension Container {
             for join in plan.joins {
                 nsFDs.append(try sys("open", join.path) { open(join.path, O_RDONLY | O_CLOEXEC) })
             }
+            if let cg = plan.cgroups {
+                // Recorded before they exist, so a delete --force after a killed create finds them.
+                try FileIO.writeAtomically(directory.cgroupsFile, Array(cg.directories.map { "\($0.controllers)\t\($0.path)\n" }.joined().utf8))
+                try cg.create()
+                rollback.add { cg.remove() }
+                do { try cg.apply(plan.resources, devices: plan.configDevices) } catch { throw RuntimeError.bundle(error.description) }
+            }
             let (parentEnd, childEnd) = try SyncSocket.pair()
             let oldMask = Signals.block(Signals.fullSet())
             let pid: Int32
@@ -130,6 +137,11 @@ extension Container {
                 Signals.setMask(oldMask)
                 // runtime-spec lifecycle: a create that failed after init existed ends in poststop.
                 runPoststop(state)
+            }
+            if let cg = plan.cgroups {
+                // Before init does anything: its limits hold from its first step.
+                try cg.place(pid)
+                try parentEnd.send(.placed)
             }
             var consoleMaster: Int32 = -1
             rollback.add { if consoleMaster >= 0 { close(consoleMaster) } }
@@ -156,7 +168,7 @@ extension Container {
                     break loop
                 case .failed(let line):
                     throw RuntimeError.child(stage: "container init", message: line)
-                case .mapsWritten, .hooksDone:
+                case .mapsWritten, .hooksDone, .placed:
                     throw RuntimeError.child(stage: "sync", message: "unexpected message from init")
                 case nil:
                     let (_, status) = try Processes.wait(initPid)

@@ -21,6 +21,12 @@ extension Container {
             // An interrupted create leaves a directory without (or with a broken) state.json; its
             // init died with roost (parent-death signal), so only the directory remains.
             if force {
+                // Its init died with roost (parent-death signal); end anything else in its
+                // cgroup, then remove the cgroup and the directory.
+                if let cg = directory.recordedCgroups() {
+                    for pid in cg.processes() { Glibc.kill(pid, SIGKILL) }
+                    cg.remove()
+                }
                 directory.remove()
                 return
             }
@@ -43,6 +49,7 @@ extension Container {
     /// (a container without a pid namespace) are killed first.
     static func destroy(_ c: LoadedContainer) {
         if !c.state.ownPidNamespace && !c.processes().isEmpty { killAndWait(c) }
+        c.state.cgroups?.remove()
         c.directory.remove()
         runPoststop(c.state)
     }

@@ -17,6 +17,7 @@ struct LoadedContainer {
     /// namespace; just init when it has neither of its own. Works after init is gone, for the
     /// leftovers of a container without a pid namespace.
     func processes() -> [Int32] {
+        if let cg = state.cgroups { return cg.processes() }
         guard let target = state.processNamespace, let colon = target.firstIndex(of: ":") else {
             return status == .stopped ? [] : [state.pid]
         }

@@ -14,7 +14,8 @@ public enum Status: String, Sendable {
 
     static func derive(_ state: ContainerState, _ directory: StateDirectory) -> Status {
         guard state.pid > 0, isAlive(pid: state.pid, startTime: state.pidStartTime) else { return .stopped }
-        return FileIO.exists(directory.fifo) ? .created : .running
+        if FileIO.exists(directory.fifo) { return .created }
+        return state.cgroups?.freezerState() == "FROZEN" ? .paused : .running
     }
 
     /// The process exists, is not a zombie, and started when the container's init did.

@@ -1,4 +1,5 @@
 import Glibc
+import RoostCgroups
 import RoostLinux
 import RoostSpec
 
@@ -47,14 +48,32 @@ extension ContainerPlan {
         }
 
         try refuseUnsupported(spec)
+        // cgroup v1 (and hybrid) hosts, as root. A cgroup2-only host and rootless use come later.
+        if geteuid() == 0 && !Host.isCgroup2Only {
+            do { cgroups = try CgroupV1.paths(cgroupsPath: spec.linux?.cgroupsPath, id: id) } catch {
+                throw RuntimeError.config(path: "linux.cgroupsPath", problem: "cannot read the host's cgroups: \(error)")
+            }
+        }
         try planNamespaces(spec)
         try planMounts(spec)
+        // The container's /sys/fs/cgroup shows its own cgroup, not roost's.
+        if let cg = cgroups, var h = cgroupHierarchies {
+            for i in h.v1.indices {
+                if let d = cg.directories.first(where: { $0.controllers == h.v1[i].controllers }), d.path.hasPrefix(h.v1[i].mountpoint) {
+                    let inner = String(d.path.dropFirst(h.v1[i].mountpoint.count))
+                    h.v1[i].path = inner.isEmpty ? "/" : inner
+                }
+            }
+            cgroupHierarchies = h
+        }
         try planDevices(spec)
         try planProcess(spec)
         if options.listenFDs > 0 {
             process.env += ["LISTEN_FDS=\(options.listenFDs)", "LISTEN_PID=1"]
         }
         hooks = spec.hooks
+        resources = spec.linux?.resources
+        configDevices = spec.linux?.devices ?? []
         annotations = spec.annotations.map { $0.map { (key: $0.key, value: $0.value) } } ?? []
         maskedPaths = spec.linux?.maskedPaths ?? []
         readonlyPaths = spec.linux?.readonlyPaths ?? []
@@ -135,7 +154,9 @@ extension ContainerPlan {
             guard let entry = byKind[kind] else { continue }
             if let path = entry {
                 joins.append((kind, path))
-            } else if anyJoined {
+            } else if anyJoined || kind == .cgroup {
+                // A new cgroup namespace is made by init once roost has put it in its cgroup, so
+                // that cgroup becomes the namespace's root (matches runc).
                 unshareFlags |= kind.cloneFlag
             } else {
                 cloneFlags |= kind.cloneFlag

@@ -1,3 +1,4 @@
+import RoostCgroups
 import RoostLinux
 import RoostSpec
 
@@ -41,6 +42,10 @@ struct ContainerPlan {
 
     var process = ProcessPlan()
     var hooks: Spec.Hooks?
+    /// The container's cgroup (v1/hybrid hosts, as root) and what to write into it.
+    var cgroups: CgroupV1?
+    var resources: Spec.Resources?
+    var configDevices: [Spec.Device] = []
     var annotations: [(key: String, value: String)] = []
     /// Hooks roost runs in the runtime namespace while init waits before pivot_root.
     var hasRuntimeHooks: Bool { !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty }

@@ -142,6 +142,11 @@ struct Init {
     /// Joins namespaces by path (user first, mount last), then creates the rest with unshare, and
     /// forks when the pid namespace changed (a process never changes its own pid namespace).
     private func enterNamespaces() throws {
+        if plan.cgroups != nil {
+            try step("wait to be placed in the container's cgroup") {
+                guard try sync.next() == .placed else { throw InitFailure(step: "cgroup", detail: "roost did not place init") }
+            }
+        }
         for (i, join) in plan.joins.enumerated() {
             try step("join \(join.kind.rawValue) namespace \(join.path)") {
                 try Namespaces.setns(namespaceFDs[i], join.kind, display: join.path)

@@ -1,4 +1,5 @@
 import Glibc
+import RoostCgroups
 import RoostLinux
 import RoostSpec
 
@@ -25,6 +26,8 @@ struct ContainerState {
     /// container has neither of its own, and then only init is ever signalled. While any process
     /// of the container lives, the namespace lives, so its inode names no other.
     var processNamespace: String?
+    /// The container's cgroup directories, removed on delete.
+    var cgroups: CgroupV1?
 
     var json: JSONValue {
         var fields: [(key: String, value: JSONValue)] = [
@@ -39,6 +42,9 @@ struct ContainerState {
             (key: "ownPidNamespace", value: .bool(ownPidNamespace)),
         ]
         if let processNamespace { fields.append((key: "processNamespace", value: .string(processNamespace))) }
+        if let cgroups {
+            fields.append((key: "cgroups", value: .object(cgroups.directories.map { (key: $0.controllers, value: .string($0.path)) })))
+        }
         if let hooks { fields.append((key: "hooks", value: hooks.jsonValue)) }
         return .object(fields)
     }
@@ -73,7 +79,10 @@ struct ContainerState {
             rootfs: v["rootfs"]?.stringValue ?? "", created: created,
             annotations: v["annotations"]?.objectValue?.compactMap { pair in pair.value.stringValue.map { (key: pair.key, value: $0) } } ?? [],
             hooks: hooks, ownPidNamespace: v["ownPidNamespace"]?.boolValue ?? true,
-            processNamespace: v["processNamespace"]?.stringValue)
+            processNamespace: v["processNamespace"]?.stringValue,
+            cgroups: v["cgroups"]?.objectValue.map { dirs in
+                CgroupV1(directories: dirs.compactMap { d in d.value.stringValue.map { CgroupV1.Directory(controllers: d.key, path: $0) } })
+            })
     }
 
     /// The OCI state document as `roost state` prints it (runc's field order and indentation).

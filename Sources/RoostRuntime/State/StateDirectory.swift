@@ -1,4 +1,5 @@
 import Glibc
+import RoostCgroups
 import RoostLinux
 
 /// The on-disk home of one container: `<root>/<id>/` holding `state.json` (written atomically) and,
@@ -10,6 +11,18 @@ struct StateDirectory {
     var stateFile: String { path + "/state.json" }
     var fifo: String { path + "/exec.fifo" }
     var configFile: String { path + "/config.json" }
+    /// The container's cgroup directories, one `controllers<TAB>path` per line.
+    var cgroupsFile: String { path + "/cgroups" }
+
+    /// The cgroups recorded by a create, even one that never finished.
+    func recordedCgroups() -> CgroupV1? {
+        guard let bytes = try? FileIO.read(cgroupsFile) else { return nil }
+        let dirs = String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line -> CgroupV1.Directory? in
+            let f = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            return f.count == 2 ? CgroupV1.Directory(controllers: String(f[0]), path: String(f[1])) : nil
+        }
+        return CgroupV1(directories: dirs)
+    }
 
     /// Checks runc's id rule: letters, digits and `_+.-`, not `.` or `..`.
     static func validate(id: String) throws {
@@ -63,7 +76,7 @@ struct StateDirectory {
 
     /// Removes the directory and what it holds (only regular entries live here).
     func remove() {
-        for name in ["state.json", "state.json.tmp", "config.json", "config.json.tmp", "exec.fifo", "notify/notify.sock"] { unlink(path + "/" + name) }
+        for name in ["state.json", "state.json.tmp", "config.json", "config.json.tmp", "cgroups", "cgroups.tmp", "exec.fifo", "notify/notify.sock"] { unlink(path + "/" + name) }
         rmdir(path + "/notify")
         rmdir(path)
     }

@@ -1,0 +1,146 @@
+import Glibc
+import RoostLinux
+import RoostSpec
+
+/// A container's cgroup on a cgroup v1 (or hybrid) host: one directory per mounted hierarchy,
+/// the unified one of a hybrid host included, as runc's fs driver makes them.
+public struct CgroupV1: Sendable, Equatable {
+    public struct Directory: Sendable, Equatable {
+        /// The hierarchy's controllers as /proc/self/cgroup names them ("cpu", "name=systemd",
+        /// "" for the unified hierarchy).
+        public var controllers: String
+        public var path: String
+        public init(controllers: String, path: String) {
+            self.controllers = controllers
+            self.path = path
+        }
+    }
+
+    public var directories: [Directory]
+
+    public init(directories: [Directory]) { self.directories = directories }
+
+    /// Where roost's own process sits: (controllers, mountpoint, own path) per hierarchy.
+    public static func hierarchies() throws -> [(controllers: String, mountpoint: String, own: String)] {
+        let cgroup = String(decoding: try FileIO.read("/proc/self/cgroup"), as: UTF8.self)
+        let mountinfo = String(decoding: try FileIO.read("/proc/self/mountinfo"), as: UTF8.self)
+        var points: [String: String] = [:]
+        for line in mountinfo.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            guard let dash = f.firstIndex(of: "-"), f.count > dash + 3, f[3] == "/" else { continue }
+            if f[dash + 1] == "cgroup2" { points[""] = points[""] ?? String(f[4]) }
+            if f[dash + 1] == "cgroup" {
+                let key = f[dash + 3].split(separator: ",").filter { $0 != "rw" && $0 != "ro" }.joined(separator: ",")
+                points[key] = points[key] ?? String(f[4])
+            }
+        }
+        var out: [(String, String, String)] = []
+        for line in cgroup.split(separator: "\n") {
+            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard f.count == 3, let point = points[String(f[1])] else { continue }
+            out.append((String(f[1]), point, String(f[2])))
+        }
+        return out
+    }
+
+    /// runc's fs-driver paths: an absolute `cgroupsPath` from each hierarchy's root; a relative
+    /// one (the container's id when none is given) below roost's own cgroup in that hierarchy.
+    public static func paths(cgroupsPath: String?, id: String) throws -> CgroupV1 {
+        let given = cgroupsPath.flatMap { $0.isEmpty ? nil : $0 } ?? id
+        var dirs: [Directory] = []
+        for h in try hierarchies() {
+            let base = given.hasPrefix("/") ? "" : (h.own == "/" ? "" : h.own)
+            let inner = normalize(base + "/" + given)
+            dirs.append(Directory(controllers: h.controllers, path: h.mountpoint + inner))
+        }
+        return CgroupV1(directories: dirs)
+    }
+
+    static func normalize(_ p: String) -> String {
+        var parts: [Substring] = []
+        for c in p.split(separator: "/") where c != "." {
+            if c == ".." { _ = parts.popLast() } else { parts.append(c) }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    func directory(_ controller: String) -> String? {
+        directories.first { $0.controllers.split(separator: ",").contains(Substring(controller)) }?.path
+    }
+
+    /// Makes every directory (and missing parents). A new cpuset cgroup starts with no CPUs or
+    /// memory nodes, which refuses tasks: each new level copies its parent's.
+    public func create() throws(SyscallError) {
+        for d in directories {
+            var missing: [String] = []
+            var p = d.path
+            while !FileIO.exists(p) {
+                missing.append(p)
+                p = InRoot.split(p).0
+            }
+            for dir in missing.reversed() {
+                if mkdir(dir, 0o755) != 0 && errno != EEXIST { throw SyscallError("mkdir", dir) }
+                if d.controllers.split(separator: ",").contains("cpuset") {
+                    let parent = InRoot.split(dir).0
+                    for file in ["cpuset.cpus", "cpuset.mems"] {
+                        let value = try FileIO.read(parent + "/" + file)
+                        try FileIO.writeExisting(dir + "/" + file, String(decoding: value, as: UTF8.self))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves `pid` into every directory.
+    public func place(_ pid: Int32) throws(SyscallError) {
+        for d in directories { try FileIO.writeExisting(d.path + "/cgroup.procs", String(pid)) }
+    }
+
+    /// The processes in the container's cgroup.
+    public func processes() -> [Int32] {
+        guard let d = directories.first(where: { $0.controllers.contains("pids") || $0.controllers == "name=systemd" }) ?? directories.first,
+            let text = try? FileIO.read(d.path + "/cgroup.procs")
+        else { return [] }
+        return String(decoding: text, as: UTF8.self).split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    /// Removes every directory, innermost first; a cgroup still emptying is retried briefly.
+    public func remove() {
+        for d in directories.reversed() {
+            var tries = 0
+            while rmdir(d.path) != 0 && errno == EBUSY && tries < 50 {
+                usleep(10_000)
+                tries += 1
+            }
+        }
+    }
+
+    // MARK: freezer
+
+    public var canFreeze: Bool { directory("freezer") != nil }
+
+    /// Freezes or thaws every process, waiting until the kernel says it is done.
+    public func setFrozen(_ frozen: Bool) throws(SyscallError) {
+        guard let dir = directory("freezer") else { throw SyscallError("freeze", "no freezer hierarchy", errno: ENOTSUP) }
+        let want = frozen ? "FROZEN" : "THAWED"
+        for _ in 0..<1000 {
+            try FileIO.writeExisting(dir + "/freezer.state", want)
+            if freezerState() == want { return }
+            usleep(1000)
+        }
+        throw SyscallError("freeze", dir, errno: EBUSY)
+    }
+
+    public func freezerState() -> String? {
+        guard let dir = directory("freezer"), let b = try? FileIO.read(dir + "/freezer.state") else { return nil }
+        return String(decoding: b, as: UTF8.self).trimmingNewlines
+    }
+}
+
+extension String {
+    var trimmingNewlines: String {
+        var s = Substring(self)
+        while s.last == "\n" { s = s.dropLast() }
+        return String(s)
+    }
+}
