@@ -49,6 +49,7 @@ public enum RoostCLI {
             }
             exit(Commands.dispatch(name, parsed, context))
         }
+        ColdCommands.root = context.root
         ColdCommands.run(name: name, arguments: Array(rest))
     }
 }

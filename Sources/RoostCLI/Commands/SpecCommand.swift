@@ -40,11 +40,18 @@ struct SpecCommand: ParsableCommand {
 
 /// The commands whose parsing cost does not matter, on swift-argument-parser.
 struct ColdRoot: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "roost", subcommands: [SpecCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "roost", subcommands: [SpecCommand.self, PauseCommand.self, ResumeCommand.self, PsCommand.self])
 }
 
 enum ColdCommands {
-    static let summaries: [(String, String)] = [("spec", SpecCommand.configuration.abstract)]
+    static let summaries: [(String, String)] = [
+        ("spec", SpecCommand.configuration.abstract), ("pause", PauseCommand.configuration.abstract),
+        ("resume", ResumeCommand.configuration.abstract), ("ps", PsCommand.configuration.abstract),
+    ]
+
+    /// The global --root, which swift-argument-parser does not see (it comes before the verb).
+    nonisolated(unsafe) static var root = "/run/roost"
 
     static func run(name: String, arguments: [String]) -> Never {
         guard summaries.contains(where: { $0.0 == name }) else {
@@ -52,5 +59,10 @@ enum ColdCommands {
         }
         ColdRoot.main([name] + arguments)
         exit(0)
+    }
+
+    /// Runs a cold command's body with runc's error handling: one line, exit 1.
+    static func guarded(_ body: () throws -> Void) {
+        do { try body() } catch { Report.fail("\(error)", code: 1) }
     }
 }
