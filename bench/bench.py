@@ -14,6 +14,7 @@ QUICK, BENCH_ROOST_COMMIT. With --rescue it only deletes whatever the runtimes l
 """
 import ctypes
 import datetime
+import gc
 import json
 import os
 import platform
@@ -50,6 +51,29 @@ class Runtime:
 
 class CommandFailed(Exception):
     pass
+
+
+class _Alarm(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise _Alarm()
+
+
+def wait_blocking(p, timeout, what):
+    """A blocking waitpid (Popen.wait(timeout=...) polls with sleeps of up to 50 ms, which would
+    be measured), with a timeout from an interval timer."""
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return p.wait()
+    except _Alarm:
+        p.kill()
+        p.wait()
+        raise CommandFailed(f"{what}: timed out after {timeout}s")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 class Bench:
@@ -103,12 +127,7 @@ class Bench:
         mark = os.fstat(rt.log.fileno()).st_size
         t0 = time.perf_counter_ns()
         p = self.spawn(rt, *args)
-        try:
-            rc = p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-            raise CommandFailed(f"{rt.name} {' '.join(args)}: timed out after {timeout}s")
+        rc = wait_blocking(p, timeout, f"{rt.name} {' '.join(args)}")
         t1 = time.perf_counter_ns()
         self.check(rt, args, rc, mark)
         return (t1 - t0) / 1e6
@@ -251,12 +270,12 @@ class Bench:
                 cid = self.new_id("rss", rt)
                 rt.live.add(cid)
                 args = ["run", "--bundle", self.bundle, cid]
-                p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out, *rt.argv(*args)],
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=rt.log, timeout=120)
+                p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", out, *rt.argv(*args)],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=rt.log)
+                rc = wait_blocking(p, 120, f"{rt.name} run (under /usr/bin/time)")
                 rt.live.discard(cid)
-                if p.returncode != 0:
-                    raise CommandFailed(f"{rt.name} run (under /usr/bin/time): exit {p.returncode}")
+                if rc != 0:
+                    raise CommandFailed(f"{rt.name} run (under /usr/bin/time): exit {rc}")
                 with open(out) as f:
                     kb = int(f.read().strip().splitlines()[-1])
                 if i >= self.warmup:
@@ -294,7 +313,7 @@ class Bench:
                 mark = os.fstat(rt.log.fileno()).st_size
                 t0 = time.perf_counter_ns()
                 procs = [self.spawn(rt, "run", "-d", "--bundle", self.bundle_sleep, cid) for cid in ids]
-                rcs = [p.wait(timeout=300) for p in procs]
+                rcs = [wait_blocking(p, 300, f"{rt.name} run -d (parallel)") for p in procs]
                 t = (time.perf_counter_ns() - t0) / 1e6
                 try:
                     for rc in rcs:
@@ -510,6 +529,7 @@ def main():
     if worker == 0:
         rc = 0
         try:
+            gc.disable()  # no collector pauses inside a timed command
             if "--rescue" in sys.argv[1:]:
                 Bench().cleanup()
             else:

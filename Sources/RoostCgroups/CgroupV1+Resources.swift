@@ -17,8 +17,9 @@ let defaultDeviceRules = [
 
 extension CgroupV1 {
     /// Writes `linux.resources` into the v1 controllers, each failure naming its JSON path.
-    public func apply(_ r: Spec.Resources?, devices: [Spec.Device]) throws(CgroupError) {
-        try applyDevices(r?.devices ?? [], devices)
+    /// `devices` nil (an update) leaves the device rules alone unless `r` has some.
+    public func apply(_ r: Spec.Resources?, devices: [Spec.Device]?) throws(CgroupError) {
+        if devices != nil || r?.devices != nil { try applyDevices(r?.devices ?? [], devices ?? []) }
         guard let r else { return }
         if let m = r.memory {
             let p = "linux.resources.memory"

@@ -139,4 +139,32 @@ struct CgroupV1Tests {
             #expect(b.roost(["delete", b.id]).status == 0)
         }
     }
+
+    @Test("update changes a running container's limits, from flags (with k/m/g) or -r JSON")
+    func update() throws {
+        try withBundle { b in
+            b.setArgs(["sleep", "60"])
+            try expectRun(b, ["-d"], status: 0)
+            let flags = b.roost(["update", "--memory", "96m", "--pids-limit", "42", "--cpu-share", "256", "--cpu-quota", "20000", b.id])
+            #expect(flags.status == 0, "\(flags)")
+            let read = "cd /sys/fs/cgroup; cat memory/memory.limit_in_bytes pids/pids.max cpu/cpu.shares cpu/cpu.cfs_quota_us"
+            #expect(b.roost(["exec", b.id, "sh", "-c", read]).stdout == "100663296\n42\n256\n20000\n")
+            let json = b.roost(["update", "-r", "-", b.id], stdin: #"{"memory": {"limit": 134217728}, "pids": {"limit": 7}}"#)
+            #expect(json.status == 0, "\(json)")
+            #expect(b.roost(["exec", b.id, "sh", "-c", read]).stdout.hasPrefix("134217728\n7\n"))
+            expectOneLineError(b.roost(["update", "--memory", "lots", b.id]), contains: "invalid value for memory: lots")
+            expectOneLineError(b.roost(["update", "--cpuset-cpus", "999", b.id]), contains: "update: cpu.cpus: write \"999\"")
+            #expect(b.roost(["delete", "--force", b.id]).status == 0)
+        }
+    }
+
+    @Test("update refuses a stopped container")
+    func updateStopped() throws {
+        try withBundle { b in
+            b.setArgs(["true"])
+            try expectRun(b, ["--keep"], status: 0)
+            expectOneLineError(b.roost(["update", "--memory", "64m", b.id]), contains: "container not running")
+            #expect(b.roost(["delete", b.id]).status == 0)
+        }
+    }
 }
