@@ -19,7 +19,7 @@ let package = Package(
         // Typed syscall wrappers; knows nothing of OCI.
         .target(name: "RoostLinux", dependencies: ["CRoostShim"]),
         // cgroup placement, resources, freezer; knows the spec's resources, not the lifecycle.
-        .target(name: "RoostCgroups", dependencies: ["RoostSpec", "RoostLinux"]),
+        .target(name: "RoostCgroups", dependencies: ["RoostSpec", "RoostLinux", "CRoostShim"]),
         // The container lifecycle: joins the spec to the kernel.
         .target(name: "RoostRuntime", dependencies: ["RoostSpec", "RoostLinux", "RoostCgroups", "CRoostShim"]),
         // runc's command line.

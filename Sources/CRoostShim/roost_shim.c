@@ -20,6 +20,7 @@
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <sys/signalfd.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <sys/wait.h>
@@ -294,3 +295,4 @@ int roost_make_raw(int fd, void *saved, size_t saved_len) {
 }
 
 int roost_restore_termios(int fd, const void *saved) { return tcsetattr(fd, TCSANOW, (const struct termios *)saved); }
+int roost_eventfd(void) { return eventfd(0, EFD_CLOEXEC); }

@@ -147,6 +147,9 @@ int roost_make_raw(int fd, void *saved, size_t saved_len);
 int roost_restore_termios(int fd, const void *saved);
 size_t roost_termios_size(void);
 
+/// eventfd(2) (sys/eventfd.h is not in Swift's Glibc module), close-on-exec.
+int roost_eventfd(void);
+
 extern char **environ;
 
 #endif

@@ -41,14 +41,14 @@ struct SpecCommand: ParsableCommand {
 /// The commands whose parsing cost does not matter, on swift-argument-parser.
 struct ColdRoot: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "roost", subcommands: [SpecCommand.self, PauseCommand.self, ResumeCommand.self, PsCommand.self, UpdateCommand.self])
+        commandName: "roost", subcommands: [SpecCommand.self, PauseCommand.self, ResumeCommand.self, PsCommand.self, UpdateCommand.self, EventsCommand.self])
 }
 
 enum ColdCommands {
     static let summaries: [(String, String)] = [
         ("spec", SpecCommand.configuration.abstract), ("pause", PauseCommand.configuration.abstract),
         ("resume", ResumeCommand.configuration.abstract), ("ps", PsCommand.configuration.abstract),
-        ("update", UpdateCommand.configuration.abstract),
+        ("update", UpdateCommand.configuration.abstract), ("events", EventsCommand.configuration.abstract),
     ]
 
     /// The global --root, which swift-argument-parser does not see (it comes before the verb).

@@ -167,4 +167,45 @@ struct CgroupV1Tests {
             #expect(b.roost(["delete", b.id]).status == 0)
         }
     }
+
+    @Test("events --stats prints one stats event with cpu, memory and pids figures")
+    func statsOnce() throws {
+        try withBundle { b in
+            var l = b.linux
+            l["resources"] = ["pids": ["limit": 30], "memory": ["limit": 64 << 20]]
+            b.linux = l
+            b.setArgs(["sleep", "60"])
+            try expectRun(b, ["-d"], status: 0)
+            let r = b.roost(["events", "--stats", b.id])
+            #expect(r.status == 0 && r.stdout.split(separator: "\n").count == 1, "\(r)")
+            let e = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+            #expect(e["type"] as? String == "stats" && e["id"] as? String == b.id)
+            let data = e["data"] as? [String: Any] ?? [:]
+            #expect((data["pids"] as? [String: Any])?["current"] as? Int == 1 && (data["pids"] as? [String: Any])?["limit"] as? Int == 30, "\(data)")
+            let usage = (data["memory"] as? [String: Any])?["usage"] as? [String: Any]
+            #expect(usage?["limit"] as? Int == 64 << 20 && (usage?["usage"] as? Int ?? 0) > 0, "\(String(describing: usage))")
+            #expect((((data["cpu"] as? [String: Any])?["usage"] as? [String: Any])?["total"] as? Int ?? 0) > 0)
+            #expect(b.roost(["delete", "--force", b.id]).status == 0)
+        }
+    }
+
+    @Test("events streams stats at --interval and an oom event when the cgroup OOM-kills, until the container stops")
+    func stream() throws {
+        try withBundle { b in
+            var l = b.linux
+            l["resources"] = ["memory": ["limit": 16 << 20, "swap": 16 << 20]]
+            b.linux = l
+            // Grows past the limit after a while (tail keeps the whole input), then the shell ends.
+            b.shell("sleep 0.5; head -c 256m /dev/zero | tail > /dev/null; sleep 0.3")
+            try expectRun(b, ["-d"], status: 0)
+            let r = b.roost(["events", "--interval", "200ms", b.id])
+            #expect(r.status == 0, "\(r)")
+            let types = r.stdout.split(separator: "\n").compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["type"] as? String
+            }
+            #expect(types.filter { $0 == "stats" }.count >= 2, "\(types)")
+            #expect(types.contains("oom"), "\(types)")
+            #expect(b.roost(["delete", b.id]).status == 0)
+        }
+    }
 }
