@@ -118,6 +118,18 @@ extension CgroupV1 {
         })
     }
 
+    /// How many processes the memory cgroup has OOM-killed (memory.oom_control's oom_kill).
+    public func oomKills() -> UInt64 {
+        guard let mem = directory("memory") else { return 0 }
+        return table(mem, "memory.oom_control").first { $0.0 == "oom_kill" }?.1 ?? 0
+    }
+
+    /// The memory limit in bytes, when one is set.
+    public func memoryLimit() -> UInt64? {
+        guard let mem = directory("memory"), let v = read(mem, "memory.limit_in_bytes").flatMap({ UInt64($0) }), v < (1 << 62) else { return nil }
+        return v
+    }
+
     /// An eventfd that becomes readable each time the memory cgroup OOM-kills (v1
     /// cgroup.event_control on memory.oom_control); nil without a memory hierarchy.
     public func oomEventFD() -> Int32? {

@@ -1,5 +1,6 @@
 import CRoostShim
 import Glibc
+import RoostCgroups
 import RoostLinux
 import RoostSpec
 
@@ -172,7 +173,8 @@ extension Container {
                     throw RuntimeError.child(stage: "sync", message: "unexpected message from init")
                 case nil:
                     let (_, status) = try Processes.wait(initPid)
-                    throw RuntimeError.child(stage: "container init", message: "exited during set-up (\(status.map { "\($0)" } ?? "unknown"))")
+                    let why = plan.cgroups.flatMap(oomExplanation) ?? "exited during set-up (\(status.map { "\($0)" } ?? "unknown"))"
+                    throw RuntimeError.child(stage: "container init", message: why)
                 }
             }
             return CreatedContainer(directory: directory, pid: initPid, sync: parentEnd, state: nil, consoleMaster: consoleMaster)
@@ -212,5 +214,12 @@ extension Container {
         defer { close(sock) }
         let sent = message.withCString { roost_send_fd(sock, fd, $0, message.utf8.count) }
         if sent != 0 { throw RuntimeError.syscall(SyscallError("sendmsg", "\(flag) \(path)")) }
+    }
+
+    /// A plain reason when the kernel's OOM killer ended a container's process.
+    static func oomExplanation(_ cg: CgroupV1) -> String? {
+        guard cg.oomKills() > 0 else { return nil }
+        let limit = cg.memoryLimit().map { "linux.resources.memory.limit (\($0) bytes)" } ?? "the memory limit"
+        return "killed by the OOM killer: \(limit) is too small for this process"
     }
 }

@@ -30,7 +30,7 @@ extension Container {
         do {
             if let host = NotifyRelay.host { notify = (try NotifyRelay.bind(c.directory), host) }
             c.sync.close()
-            try release(c.directory, pid: c.pid)
+            try release(c.directory, pid: c.pid, cgroups: state.cgroups)
             try runPoststart(state, c.directory)
         } catch {
             c.sync.close()
@@ -47,6 +47,9 @@ extension Container {
             c.consoleMaster >= 0
             ? TerminalProxy.run(master: c.consoleMaster, pid: c.pid, notify: notify)
             : forwardSignalsUntilExit(pid: c.pid, notify: notify)
+        if code == 128 + SIGKILL, let cg = state.cgroups, let why = oomExplanation(cg) {
+            Diagnostics.warn("container \"\(id)\": \(why)")
+        }
         if !run.keep { destroy(loaded) }
         return code
     }

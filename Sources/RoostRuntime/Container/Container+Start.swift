@@ -1,4 +1,5 @@
 import Glibc
+import RoostCgroups
 import RoostLinux
 
 extension Container {
@@ -14,7 +15,7 @@ extension Container {
         // With NOTIFY_SOCKET, start binds the container's socket and returns once it is READY.
         let notify = try NotifyRelay.host.map { host in (try NotifyRelay.bind(directory), host) }
         defer { if let (fd, _) = notify { close(fd) } }
-        try release(directory, pid: c.state.pid)
+        try release(directory, pid: c.state.pid, cgroups: c.state.cgroups)
         try runPoststart(c.state, directory)
         if let (fd, host) = notify { NotifyRelay.wait(fd, host: host, pid: c.state.pid) }
     }
@@ -24,7 +25,10 @@ extension Container {
     /// open until execve closes it, so reading on to end-of-file tells that the user's process
     /// runs, and any text before it is init's error (a startContainer hook, exec itself). The read
     /// end is non-blocking and polled, so an init that died is noticed, not waited for forever.
-    static func release(_ directory: StateDirectory, pid: Int32) throws {
+    static func release(_ directory: StateDirectory, pid: Int32, cgroups: CgroupV1? = nil) throws {
+        let died = { () -> RuntimeError in
+            .invalidState(id: directory.id, problem: "init exited before it could start" + (cgroups.flatMap(oomExplanation).map { ": " + $0 } ?? ""))
+        }
         let fd: FileDescriptor
         do throws(SyscallError) { fd = try FileDescriptor.open(directory.fifo, O_RDONLY | O_NONBLOCK) } catch {
             if error.errno == ENOENT { throw RuntimeError.invalidState(id: directory.id, problem: "cannot start a container that is not created") }
@@ -38,10 +42,10 @@ extension Container {
                 var byte: UInt8 = 0
                 if read(raw, &byte, 1) == 1 { break }
                 if errno == EAGAIN { pfd.revents = 0; usleep(1000); continue }
-                throw RuntimeError.invalidState(id: directory.id, problem: "init exited before it could start")
+                throw died()
             }
             if r < 0 && errno != EINTR { throw RuntimeError.syscall(SyscallError("poll", directory.fifo)) }
-            if Glibc.kill(pid, 0) != 0 { throw RuntimeError.invalidState(id: directory.id, problem: "init exited before it could start") }
+            if Glibc.kill(pid, 0) != 0 { throw died() }
         }
         // Passed the fifo: the container is no longer `created`.
         unlink(directory.fifo)

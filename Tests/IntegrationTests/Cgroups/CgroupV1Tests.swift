@@ -208,4 +208,29 @@ struct CgroupV1Tests {
             #expect(b.roost(["delete", b.id]).status == 0)
         }
     }
+
+    @Test("a memory floor: `true` runs under 512 KiB of memory and a pids limit of 1")
+    func memoryFloor() throws {
+        try withBundle { b in
+            var l = b.linux
+            l["resources"] = ["memory": ["limit": 512 << 10], "pids": ["limit": 1]]
+            b.linux = l
+            b.setArgs(["true"])
+            try expectRun(b, [], status: 0)
+        }
+    }
+
+    @Test("a limit too small to run is said plainly, not just 137")
+    func tooSmall() throws {
+        try withBundle { b in
+            var l = b.linux
+            l["resources"] = ["memory": ["limit": 128 << 10]]
+            b.linux = l
+            b.setArgs(["true"])
+            let r = try b.run()
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("killed by the OOM killer: linux.resources.memory.limit (131072 bytes) is too small"), "\(r)")
+            #expect(r.stderrLines.count == 1, "\(r)")
+        }
+    }
 }
