@@ -5,8 +5,12 @@ import Testing
 let hasScript = FileManager.default.isExecutableFile(atPath: "/usr/bin/script")
 
 /// Runs `command` under `script`, i.e. with a real terminal of `rows`x`cols` as roost's stdio.
+/// script turns the EOF of its own (empty) stdin into a NUL on the terminal, echoed as `^@` at
+/// some moment; that is script's, so it is dropped from the output.
 func underTerminal(_ command: String, rows: Int = 33, cols: Int = 77) -> RoostResult {
-    runProgram("/usr/bin/script", ["-qec", "stty rows \(rows) cols \(cols); \(command); echo exit=$?", "/dev/null"])
+    let r = runProgram("/usr/bin/script", ["-qec", "stty rows \(rows) cols \(cols); \(command); echo exit=$?", "/dev/null"])
+    let clean = r.stdout.replacingOccurrences(of: "^@", with: "").replacingOccurrences(of: "\u{0}", with: "")
+    return RoostResult(status: r.status, stdout: clean, stderr: r.stderr)
 }
 
 /// Reads from a pty master until `needle` shows up or `seconds` pass.
