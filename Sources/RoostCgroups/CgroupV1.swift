@@ -104,14 +104,27 @@ public struct CgroupV1: Sendable, Equatable {
         return String(decoding: text, as: UTF8.self).split(separator: "\n").compactMap { Int32($0) }
     }
 
-    /// Removes every directory, innermost first; a cgroup still emptying is retried briefly.
+    /// Removes every directory with any sub-cgroups made in it (exec --cgroup, the container's
+    /// own), innermost first; a cgroup still emptying is retried briefly.
     public func remove() {
-        for d in directories.reversed() {
-            var tries = 0
-            while rmdir(d.path) != 0 && errno == EBUSY && tries < 50 {
-                usleep(10_000)
-                tries += 1
+        for d in directories.reversed() { Self.removeTree(d.path) }
+    }
+
+    static func removeTree(_ path: String) {
+        if let dir = opendir(path) {
+            var children: [String] = []
+            while let e = readdir(dir) {
+                guard e.pointee.d_type == DT_DIR else { continue }
+                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { children.append(path + "/" + name) }
             }
+            closedir(dir)
+            for child in children { removeTree(child) }
+        }
+        var tries = 0
+        while rmdir(path) != 0 && errno == EBUSY && tries < 50 {
+            usleep(10_000)
+            tries += 1
         }
     }
 

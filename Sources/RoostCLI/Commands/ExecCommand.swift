@@ -14,9 +14,6 @@ enum ExecCommand {
     }
 
     static func options(_ a: ParsedArguments) throws -> Container.ExecOptions {
-        if a.value("cgroup") != nil {
-            throw UsageError(description: "exec: --cgroup: sub-cgroups need roost's cgroup support, which is not there yet")
-        }
         if let label = a.value("process-label") {
             throw UsageError(description: "exec: --process-label \"\(label)\": " + (FileIO.exists("/sys/fs/selinux/enforce") ? "SELinux labels are not supported by roost yet" : "SELinux is disabled or not supported on this host"))
         }
@@ -38,6 +35,7 @@ enum ExecCommand {
         o.ignorePaused = a.flag("ignore-paused")
         o.pidfdSocket = a.value("pidfd-socket")
         o.tty = a.flag("tty")
+        o.cgroups = a.all("cgroup")
         o.consoleSocket = a.value("console-socket")
         if let n = a.value("preserve-fds") {
             guard let v = Int32(n), v >= 0 else { throw UsageError(description: "exec: --preserve-fds: invalid value \"\(n)\"") }

@@ -21,6 +21,8 @@ extension Container {
         public var ignorePaused = false
         public var pidfdSocket: String?
         public var tty = false
+        /// `--cgroup`: sub-cgroups of the container's to run in.
+        public var cgroups: [String] = []
         public var consoleSocket: String?
         public init() {}
     }
@@ -48,7 +50,7 @@ extension Container {
         }
         let target = c.state.pid
         let joins = try NamespaceJoin.of(pid: target)
-        let cgroups = CgroupJoin.of(pid: target)
+        let cgroups = try CgroupJoin.of(pid: target, sub: options.cgroups)
 
         Processes.setChildSubreaper()
         let (parentEnd, childEnd) = try SyncSocket.pair()

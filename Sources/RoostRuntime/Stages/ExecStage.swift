@@ -24,9 +24,40 @@ struct NamespaceJoin {
 }
 
 /// The cgroup.procs files that put a process where a container's init is, in every hierarchy
-/// (v1) and the unified one.
+/// (v1) and the unified one; with `exec --cgroup`, in a sub-cgroup of it.
 enum CgroupJoin {
-    static func of(pid: Int32) -> [String] {
+    /// `sub`: runc's exec --cgroup values, `PATH` for every hierarchy or `CTRL[,CTRL]:PATH` for
+    /// those; a named sub-cgroup must exist.
+    static func of(pid: Int32, sub: [String] = []) throws -> [String] {
+        var byController: [String: String] = [:]
+        var everywhere: String?
+        for s in sub {
+            if let colon = s.firstIndex(of: ":") {
+                for c in s[..<colon].split(separator: ",") { byController[String(c)] = String(s[s.index(after: colon)...]) }
+            } else {
+                everywhere = s
+            }
+        }
+        let moving = everywhere != nil || !byController.isEmpty
+        var out: [String] = []
+        for (controllers, dir, same) in directories(of: pid) {
+            let names = controllers.split(separator: ",").map { $0.hasPrefix("name=") ? String($0.dropFirst(5)) : String($0) }
+            let wanted = names.lazy.compactMap { byController[$0] }.first ?? everywhere
+            if let wanted {
+                let target = dir + "/" + wanted.split(separator: "/").joined(separator: "/")
+                guard FileIO.isDirectory(target) else {
+                    throw RuntimeError.usage("exec --cgroup: \(target) does not exist (the sub-cgroup must exist)")
+                }
+                out.append(target + "/cgroup.procs")
+            } else if !same || moving {
+                out.append(dir + "/cgroup.procs")
+            }
+        }
+        return out
+    }
+
+    /// (controllers, init's directory, whether roost is already there) per hierarchy.
+    private static func directories(of pid: Int32) -> [(String, String, Bool)] {
         guard let theirs = try? FileIO.read("/proc/\(pid)/cgroup"), let ours = try? FileIO.read("/proc/self/cgroup"),
             let mountinfo = try? FileIO.read("/proc/self/mountinfo")
         else { return [] }
@@ -42,11 +73,11 @@ enum CgroupJoin {
                 points[key] = points[key] ?? String(f[4])
             }
         }
-        var out: [String] = []
-        for line in String(decoding: theirs, as: UTF8.self).split(separator: "\n") where !mine.contains(String(line)) {
+        var out: [(String, String, Bool)] = []
+        for line in String(decoding: theirs, as: UTF8.self).split(separator: "\n") {
             let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             guard f.count == 3, let point = points[String(f[1])] else { continue }
-            out.append(point + (f[2] == "/" ? "" : String(f[2])) + "/cgroup.procs")
+            out.append((String(f[1]), point + (f[2] == "/" ? "" : String(f[2])), mine.contains(String(line))))
         }
         return out
     }

@@ -233,4 +233,26 @@ struct CgroupV1Tests {
             #expect(r.stderrLines.count == 1, "\(r)")
         }
     }
+
+    @Test("exec --cgroup runs the process in an existing sub-cgroup, for all or named controllers")
+    func execSubCgroup() throws {
+        try withBundle { b in
+            b.setArgs(["sleep", "60"])
+            try expectRun(b, ["-d"], status: 0)
+            let initCgroups = b.roost(["exec", b.id, "cat", "/proc/1/cgroup"]).stdout
+            let pidsLine = try #require(initCgroups.split(separator: "\n").first { $0.contains(":pids:") })
+            let pidsDir = "/sys/fs/cgroup/pids" + (pidsLine.split(separator: ":", maxSplits: 2).last.map(String.init) ?? "")
+            let memLine = try #require(initCgroups.split(separator: "\n").first { $0.contains(":memory:") })
+            #expect(sh("mkdir \(pidsDir)/sub").status == 0)
+            let r = b.roost(["exec", "--cgroup", "pids:sub", b.id, "cat", "/proc/self/cgroup"])
+            #expect(r.stdout.contains(pidsLine + "/sub"), "\(r)")
+            #expect(r.stdout.contains(memLine + "\n"), "other hierarchies stay with init: \(r)")
+            let missing = b.roost(["exec", "--cgroup", "nowhere", b.id, "true"])
+            #expect(missing.status == 255)
+            expectOneLineError(missing, contains: "exec --cgroup: ")
+            // delete removes the sub-cgroup with the container's (the leak check looks).
+            #expect(b.roost(["delete", "--force", b.id]).status == 0)
+            #expect(!FileManager.default.fileExists(atPath: pidsDir))
+        }
+    }
 }
