@@ -20,9 +20,11 @@ public struct CgroupV1: Sendable, Equatable {
 
     public init(directories: [Directory]) { self.directories = directories }
 
-    /// Where roost's own process sits: (controllers, mountpoint, own path) per hierarchy.
-    public static func hierarchies() throws -> [(controllers: String, mountpoint: String, own: String)] {
-        let cgroup = String(decoding: try FileIO.read("/proc/self/cgroup"), as: UTF8.self)
+    /// Where process `pid` ("self" for roost) sits in each mounted hierarchy: its controllers as
+    /// /proc/PID/cgroup names them ("" for the unified one), the hierarchy's mount point (the
+    /// first mount of it, the host's), and the cgroup path. The one reader of cgroup mounts.
+    public static func placement(of pid: String = "self") throws -> [(controllers: String, mountpoint: String, path: String)] {
+        let cgroup = String(decoding: try FileIO.read("/proc/\(pid)/cgroup"), as: UTF8.self)
         let mountinfo = String(decoding: try FileIO.read("/proc/self/mountinfo"), as: UTF8.self)
         var points: [String: String] = [:]
         for line in mountinfo.split(separator: "\n") {
@@ -48,8 +50,8 @@ public struct CgroupV1: Sendable, Equatable {
     public static func paths(cgroupsPath: String?, id: String) throws -> CgroupV1 {
         let given = cgroupsPath.flatMap { $0.isEmpty ? nil : $0 } ?? id
         var dirs: [Directory] = []
-        for h in try hierarchies() {
-            let base = given.hasPrefix("/") ? "" : (h.own == "/" ? "" : h.own)
+        for h in try placement() {
+            let base = given.hasPrefix("/") ? "" : (h.path == "/" ? "" : h.path)
             let inner = normalize(base + "/" + given)
             dirs.append(Directory(controllers: h.controllers, path: h.mountpoint + inner))
         }

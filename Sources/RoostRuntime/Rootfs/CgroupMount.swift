@@ -1,4 +1,5 @@
 import Glibc
+import RoostCgroups
 import RoostLinux
 
 /// A `cgroup` mount in the config. On a cgroup v1 host runc mounts a tmpfs and, under it, one mount
@@ -23,30 +24,9 @@ struct CgroupMount {
     /// Reads the host's cgroup mounts and this process's place in each; on a cgroup2-only host
     /// `v1` is empty and `unifiedPath` says where this process is.
     static func hierarchies() throws -> CgroupHierarchies {
-        let mountinfo = String(decoding: try FileIO.read("/proc/self/mountinfo"), as: UTF8.self)
-        let cgroupFile = String(decoding: try FileIO.read("/proc/self/cgroup"), as: UTF8.self)
-        var paths: [String: String] = [:]
-        var unified: String?
-        for line in cgroupFile.split(separator: "\n") {
-            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard f.count == 3 else { continue }
-            if f[1].isEmpty { unified = String(f[2]) } else { paths[String(f[1])] = String(f[2]) }
-        }
-        var out: [Hierarchy] = []
-        var sawV2Root = false
-        for line in mountinfo.split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            guard let dash = parts.firstIndex(of: "-"), parts.count > dash + 3 else { continue }
-            let fstype = parts[dash + 1]
-            let mountpoint = String(parts[4])
-            if fstype == "cgroup2" && mountpoint == "/sys/fs/cgroup" { sawV2Root = true }
-            guard fstype == "cgroup" else { continue }
-            let superOptions = parts[dash + 3].split(separator: ",").filter { $0 != "rw" && $0 != "ro" }
-            let key = superOptions.joined(separator: ",")
-            guard let path = paths[key] else { continue }
-            out.append(Hierarchy(mountpoint: mountpoint, controllers: key, path: path))
-        }
-        return CgroupHierarchies(v1: out, unifiedPath: unified, isV2Only: sawV2Root && out.isEmpty)
+        let all = try CgroupV1.placement()
+        let v1 = all.filter { !$0.controllers.isEmpty }.map { Hierarchy(mountpoint: $0.mountpoint, controllers: $0.controllers, path: $0.path) }
+        return CgroupHierarchies(v1: v1, unifiedPath: all.first { $0.controllers.isEmpty }?.path, isV2Only: Host.isCgroup2Only)
     }
 
     func mount(in root: borrowing InRoot) throws {

@@ -1,5 +1,6 @@
 import CRoostShim
 import Glibc
+import RoostCgroups
 import RoostLinux
 
 /// The namespaces of a container's init that differ from roost's own: what `exec` joins.
@@ -58,28 +59,11 @@ enum CgroupJoin {
 
     /// (controllers, init's directory, whether roost is already there) per hierarchy.
     private static func directories(of pid: Int32) -> [(String, String, Bool)] {
-        guard let theirs = try? FileIO.read("/proc/\(pid)/cgroup"), let ours = try? FileIO.read("/proc/self/cgroup"),
-            let mountinfo = try? FileIO.read("/proc/self/mountinfo")
-        else { return [] }
-        let mine = Set(String(decoding: ours, as: UTF8.self).split(separator: "\n").map(String.init))
-        // Mount points by controller set ("cpu", "name=systemd"), and the unified one ("").
-        var points: [String: String] = [:]
-        for line in String(decoding: mountinfo, as: UTF8.self).split(separator: "\n") {
-            let f = line.split(separator: " ")
-            guard let dash = f.firstIndex(of: "-"), f.count > dash + 3, f[3] == "/" else { continue }
-            if f[dash + 1] == "cgroup2" { points[""] = points[""] ?? String(f[4]) }
-            if f[dash + 1] == "cgroup" {
-                let key = f[dash + 3].split(separator: ",").filter { $0 != "rw" && $0 != "ro" }.joined(separator: ",")
-                points[key] = points[key] ?? String(f[4])
-            }
+        guard let theirs = try? CgroupV1.placement(of: String(pid)), let ours = try? CgroupV1.placement() else { return [] }
+        return theirs.map { t in
+            let same = ours.contains { $0.controllers == t.controllers && $0.path == t.path }
+            return (t.controllers, t.mountpoint + (t.path == "/" ? "" : t.path), same)
         }
-        var out: [(String, String, Bool)] = []
-        for line in String(decoding: theirs, as: UTF8.self).split(separator: "\n") {
-            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard f.count == 3, let point = points[String(f[1])] else { continue }
-            out.append((String(f[1]), point + (f[2] == "/" ? "" : String(f[2])), mine.contains(String(line))))
-        }
-        return out
     }
 }
 

@@ -24,27 +24,9 @@ final class NotifyListener: @unchecked Sendable {
     }
 
     private func serve() {
-        while true {
-            var data = [UInt8](repeating: 0, count: 4096)
-            var control = [UInt8](repeating: 0, count: 24)
-            let n: Int = data.withUnsafeMutableBytes { d in
-                control.withUnsafeMutableBytes { c in
-                    var iov = iovec(iov_base: d.baseAddress, iov_len: d.count)
-                    return withUnsafeMutablePointer(to: &iov) { iovp in
-                        var msg = msghdr()
-                        msg.msg_iov = iovp
-                        msg.msg_iovlen = 1
-                        msg.msg_control = c.baseAddress
-                        msg.msg_controllen = c.count
-                        return recvmsg(fd, &msg, 0)
-                    }
-                }
-            }
-            if n <= 0 { return }
-            let text = String(decoding: data[0..<n], as: UTF8.self)
-            if text.hasPrefix("BARRIER=1") {
-                close(control.withUnsafeBytes { $0.load(fromByteOffset: 16, as: Int32.self) })
-            }
+        while let (data, fd) = receiveWithRights(fd) {
+            let text = String(decoding: data, as: UTF8.self)
+            if text.hasPrefix("BARRIER=1"), let fd { close(fd) }
             var m = messages.value
             m.append(text)
             messages.value = m

@@ -26,29 +26,34 @@ final class FDReceiver: @unchecked Sendable {
         let conn = accept(fd, nil, nil)
         guard conn >= 0 else { return nil }
         defer { close(conn) }
-        var data = [UInt8](repeating: 0, count: 64)
-        // cmsghdr (16 bytes: len, level, type) + one int, padded: CMSG_SPACE(4) == 24.
-        var control = [UInt8](repeating: 0, count: 24)
-        let n: Int = data.withUnsafeMutableBytes { d in
-            control.withUnsafeMutableBytes { c in
-                var iov = iovec(iov_base: d.baseAddress, iov_len: d.count)
-                return withUnsafeMutablePointer(to: &iov) { iovp in
-                    var msg = msghdr()
-                    msg.msg_iov = iovp
-                    msg.msg_iovlen = 1
-                    msg.msg_control = c.baseAddress
-                    msg.msg_controllen = c.count
-                    return recvmsg(conn, &msg, 0)
-                }
+        guard let (data, received) = receiveWithRights(conn), let fd = received else { return nil }
+        return (String(decoding: data, as: UTF8.self), fd)
+    }
+}
+
+/// One recvmsg: the bytes and the descriptor an SCM_RIGHTS message carried, if any.
+func receiveWithRights(_ socket: Int32) -> ([UInt8], Int32?)? {
+    var data = [UInt8](repeating: 0, count: 4096)
+    // cmsghdr (16 bytes: len, level, type) + one int, padded: CMSG_SPACE(4) == 24.
+    var control = [UInt8](repeating: 0, count: 24)
+    let n: Int = data.withUnsafeMutableBytes { d in
+        control.withUnsafeMutableBytes { c in
+            var iov = iovec(iov_base: d.baseAddress, iov_len: d.count)
+            return withUnsafeMutablePointer(to: &iov) { iovp in
+                var msg = msghdr()
+                msg.msg_iov = iovp
+                msg.msg_iovlen = 1
+                msg.msg_control = c.baseAddress
+                msg.msg_controllen = c.count
+                return recvmsg(socket, &msg, 0)
             }
         }
-        guard n > 0 else { return nil }
-        let level = control.withUnsafeBytes { $0.load(fromByteOffset: 8, as: Int32.self) }
-        let type = control.withUnsafeBytes { $0.load(fromByteOffset: 12, as: Int32.self) }
-        guard level == SOL_SOCKET, type == 1 /* SCM_RIGHTS */ else { return nil }
-        let received = control.withUnsafeBytes { $0.load(fromByteOffset: 16, as: Int32.self) }
-        return (String(decoding: data[0..<n], as: UTF8.self), received)
     }
+    guard n > 0 else { return nil }
+    let level = control.withUnsafeBytes { $0.load(fromByteOffset: 8, as: Int32.self) }
+    let type = control.withUnsafeBytes { $0.load(fromByteOffset: 12, as: Int32.self) }
+    let fd: Int32? = level == SOL_SOCKET && type == 1 /* SCM_RIGHTS */ ? control.withUnsafeBytes { $0.load(fromByteOffset: 16, as: Int32.self) } : nil
+    return (Array(data[0..<n]), fd)
 }
 
 @Suite("--pidfd-socket and --console-socket rules", needsContainers)
