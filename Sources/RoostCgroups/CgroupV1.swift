@@ -123,9 +123,11 @@ public struct CgroupV1: Sendable, Equatable {
             closedir(dir)
             for child in children { removeTree(child) }
         }
+        // A cgroup whose last task just exited stays busy for a moment: retry in short steps
+        // (up to half a second) rather than sleep long on the common path.
         var tries = 0
-        while rmdir(path) != 0 && errno == EBUSY && tries < 50 {
-            usleep(10_000)
+        while rmdir(path) != 0 && errno == EBUSY && tries < 500 {
+            usleep(1000)
             tries += 1
         }
     }
