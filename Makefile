@@ -6,7 +6,7 @@ BIN := .build/release/roost
 FIXTURES := $(CURDIR)/.build/fixtures
 ROOTFS := $(FIXTURES)/rootfs
 
-.PHONY: all build deps rootfs demo test unit integration lint clean
+.PHONY: all build deps rootfs demo test bench unit integration lint clean
 
 all: build
 
@@ -30,6 +30,12 @@ demo: deps build rootfs
 
 test: deps build rootfs
 	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) $(SWIFT) test --disable-xctest
+
+# roost against crun and runc (Debian's packages), side by side: bench/results/latest.json.
+# QUICK=1 make bench for a one-minute try-out.
+bench: deps build rootfs
+	@scripts/deps.sh crun runc time
+	bench/run.sh
 
 clean:
 	rm -rf .build

@@ -3,14 +3,15 @@
 
 run.sh calls this inside a private mount namespace after it has built the bundles. It forks:
 the parent becomes a child subreaper and reaps every orphaned container process (this host's
-pid 1 does not reap orphans, and runc/crun/roost `run -d` and `create` leave their init to be
+pid 1 reaps orphans only lazily, and runc/crun/roost `run -d` and `create` leave their init to be
 reparented); the child (the worker) runs the measurements, alternating the runtimes in every
 round, and writes the JSON. When the worker is done, any process still reparented to the
 reaper is a leak: it is reported and killed.
 
 Configuration comes from the environment (set by run.sh): BENCH_TMP, BENCH_OUT, BENCH_RUNTIMES
 ("name=path,..."), BENCH_PREFIX, RUNS, WARMUP, SEQ_N, PAR_N, BATCH_ROUNDS, LIST_N, LIST_RUNS,
-QUICK, BENCH_ROOST_COMMIT. With --rescue it only deletes whatever the runtimes list in their roots.
+PAUSE_MS, QUICK, BENCH_ROOST_COMMIT, BENCH_ROOST_SRC. With --rescue it only deletes whatever
+the runtimes list in their roots.
 """
 import ctypes
 import datetime
@@ -92,6 +93,7 @@ class Bench:
         self.list_runs = env_int("LIST_RUNS", 5 if self.quick else 30)
         self.bundle = os.path.join(self.tmp, "bundle")  # process: true
         self.bundle_sleep = os.path.join(self.tmp, "bundle-sleep")  # process: sleep 1000, same rootfs
+        self.pause = env_int("PAUSE_MS", 50) / 1000.0
         self.rts = []
         for item in e["BENCH_RUNTIMES"].split(","):
             name, path = item.split("=", 1)
@@ -100,6 +102,17 @@ class Bench:
         self.info = {}
         self.notes = []
         self.counter = 0
+
+    def turns(self, rnd):
+        """The runtimes' turns in a round (roost, crun, runc), each after a fixed idle pause
+        (PAUSE_MS, untimed). The first write of a pid into a v1 cgroup's cgroup.procs waits for
+        an RCU grace period unless another such write happened a few ms before; without the
+        pause a runtime's create or exec would be fast or slow depending on how long the runtime
+        before it took after its own cgroup write. With it every turn starts from the same state."""
+        for rt in self.rts:
+            if self.pause:
+                time.sleep(self.pause)
+            yield rt
 
     # ---- running commands -------------------------------------------------------------
 
@@ -191,6 +204,42 @@ class Bench:
 
     # ---- the measures ---------------------------------------------------------------------
 
+    def preflight(self):
+        """Each runtime must run the bundle here (crun 1.8 fails on this hybrid host unless
+        cgroup2 is hidden); and which v1 hierarchies does its `create` make a cgroup in?"""
+        found = {}
+        for rt in self.rts:
+            cid = self.new_id("check", rt)
+            rt.live.add(cid)
+            self.timed(rt, "run", "--bundle", self.bundle, cid)
+            rt.live.discard(cid)
+            cid = self.new_id("check", rt)
+            rt.live.add(cid)
+            self.timed(rt, "create", "--bundle", self.bundle, cid)
+            dirs = []
+            for ctl in sorted(os.listdir("/sys/fs/cgroup")):
+                top = os.path.join("/sys/fs/cgroup", ctl)
+                if not os.path.ismount(top):
+                    continue  # the hidden unified mount point, or not a hierarchy
+                for dirpath, dirnames, _ in os.walk(top):
+                    if cid in dirnames:
+                        dirs.append(ctl)
+                        break
+                    if dirpath.count("/") > 6:
+                        dirnames[:] = []
+            self.delete_all(rt, [cid])
+            found[rt.name] = dirs
+            print(f"  {rt.name}: runs the bundle; cgroups per container: {', '.join(dirs) or 'none'}", flush=True)
+        self.info["cgroup_hierarchies_per_container"] = found
+        without = [n for n, d in found.items() if not d]
+        with_ = [n for n, d in found.items() if d]
+        if without:
+            self.notes.append(f"{', '.join(with_)} create v1 cgroups for each container; {', '.join(without)} "
+                              f"not (yet), so {'it does' if len(without) == 1 else 'they do'} less work per container.")
+        else:
+            self.notes.append("All three create a v1 cgroup per container (in the hierarchies listed under "
+                              "info.cgroup_hierarchies_per_container).")
+
     def harness_baseline(self):
         """Cost of the timer itself: spawning /bin/true the same way."""
         samples = []
@@ -207,7 +256,7 @@ class Bench:
     def m_run(self):
         samples = {rt.name: [] for rt in self.rts}
         for i in range(self.warmup + self.runs):
-            for rt in self.rts:
+            for rt in self.turns(i):
                 cid = self.new_id("run", rt)
                 rt.live.add(cid)
                 t = self.timed(rt, "run", "--bundle", self.bundle, cid)
@@ -222,7 +271,7 @@ class Bench:
         comp = {p: {rt.name: [] for rt in self.rts} for p in parts}
         pidfile = os.path.join(self.tmp, "csd.pid")
         for i in range(self.warmup + self.runs):
-            for rt in self.rts:
+            for rt in self.turns(i):
                 cid = self.new_id("csd", rt)
                 rt.live.add(cid)
                 if os.path.exists(pidfile):
@@ -252,7 +301,7 @@ class Bench:
                 self.timed(rt, "run", "-d", "--bundle", self.bundle_sleep, cid)
                 ids[rt.name] = cid
             for i in range(self.warmup + self.runs):
-                for rt in self.rts:
+                for rt in self.turns(i):
                     t = self.timed(rt, "exec", ids[rt.name], "true")
                     if i >= self.warmup:
                         samples[rt.name].append(t)
@@ -266,7 +315,7 @@ class Bench:
         samples = {rt.name: [] for rt in self.rts}
         out = os.path.join(self.tmp, "rss.txt")
         for i in range(self.warmup + self.runs):
-            for rt in self.rts:
+            for rt in self.turns(i):
                 cid = self.new_id("rss", rt)
                 rt.live.add(cid)
                 args = ["run", "--bundle", self.bundle, cid]
@@ -288,7 +337,7 @@ class Bench:
         warm_n = min(5, self.seq_n)
         for rnd in range(1 + self.batch_rounds):  # round 0: a short warm-up batch
             n = warm_n if rnd == 0 else self.seq_n
-            for rt in self.rts:
+            for rt in self.turns(rnd):
                 ids = []
                 t0 = time.perf_counter_ns()
                 for _ in range(n):
@@ -307,7 +356,7 @@ class Bench:
     def m_parallel(self):
         samples = {rt.name: [] for rt in self.rts}
         for rnd in range(1 + self.batch_rounds):  # round 0: warm-up
-            for rt in self.rts:
+            for rt in self.turns(rnd):
                 ids = [self.new_id("par", rt) for _ in range(self.par_n)]
                 rt.live.update(ids)
                 mark = os.fstat(rt.log.fileno()).st_size
@@ -340,7 +389,7 @@ class Bench:
                 fill[rt.name] = round((time.perf_counter_ns() - t0) / 1e9, 2)
                 print(f"    {rt.name}: created {self.list_n} in {fill[rt.name]} s", flush=True)
             for i in range(self.warmup + self.list_runs):
-                for rt in self.rts:
+                for rt in self.turns(i):
                     t = self.timed(rt, "list")
                     if i >= self.warmup:
                         samples[rt.name].append(t)
@@ -357,6 +406,8 @@ class Bench:
     # ---- driver ---------------------------------------------------------------------------
 
     def cleanup(self):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)  # a second ^C must not stop the clean-up half-way
         for rt in self.rts:
             for cid in sorted(rt.live):
                 self.quiet(rt, "delete", "--force", cid)
@@ -377,18 +428,18 @@ class Bench:
                 out = subprocess.run([rt.path, "--version"], capture_output=True, text=True).stdout
             except OSError as e:
                 out = str(e)
-            v[rt.name] = {"path": rt.path, "version": out.strip().splitlines()[0] if out.strip() else "?"}
+            v[rt.name] = {"path": os.environ.get("BENCH_ROOST_SRC", rt.path) if rt.name == "roost" else rt.path, "version": out.strip().splitlines()[0] if out.strip() else "?"}
         return v
 
     def run(self):
         started = time.monotonic()
         load0 = open("/proc/loadavg").read().split()[:3]
         print(f"roost bench: runs={self.runs} warm-up={self.warmup} order={','.join(r.name for r in self.rts)}"
-              f" (alternating every round){' QUICK' if self.quick else ''}; load average {' '.join(load0)}",
+              f" (alternating){' QUICK' if self.quick else ''}; load average {' '.join(load0)}",
               flush=True)
         if float(load0[0]) > 0.7:
             print("  warning: the machine is not idle (load average above 0.7): expect noise", flush=True)
-        steps = [self.harness_baseline, self.m_run, self.m_create_start_delete, self.m_exec,
+        steps = [self.preflight, self.harness_baseline, self.m_run, self.m_create_start_delete, self.m_exec,
                  self.m_rss, self.m_sequential, self.m_parallel, self.m_list]
         try:
             for step in steps:
@@ -431,8 +482,9 @@ class Bench:
                 "warmup_rounds": self.warmup,
                 "quick": self.quick,
                 "order": rt_names,
-                "alternation": "every round runs each runtime once, in this order "
-                               "(roost, crun, runc, roost, crun, runc, ...)",
+                "alternation": "every round runs each runtime once, in this order (roost, crun, "
+                               "runc, roost, crun, runc, ...), each turn after the same idle pause",
+                "pause_between_turns_ms": round(self.pause * 1000),
                 "timer": "wall time, CLOCK_MONOTONIC (time.perf_counter_ns) around fork+exec+wait of "
                          "the runtime command from one Python process; stdio /dev/null",
                 "bundle": "one busybox rootfs (Tests/fixtures/make-rootfs.sh) with `roost spec`'s "
@@ -443,30 +495,35 @@ class Bench:
                                        "a plain delete; the sum of the three",
                 "peak_rss": "/usr/bin/time -f %M around `run`: the largest RSS among the runtime "
                             "process and the children it waited for",
-                "batches": f"{self.batch_rounds} rounds after one warm-up round; sequential: "
+                "batches": f"{self.batch_rounds} round(s) after one warm-up round; sequential: "
                            f"{self.seq_n} `run -d` (sleep 1000) one after another, timing the "
                            f"starts only; parallel: {self.par_n} `run -d` spawned at once, timed "
                            f"until all returned; then `delete --force` each",
                 "list": f"{self.list_n} containers `create`d in each runtime's root (all three "
                         f"roots filled at once), then {self.list_runs} alternating `list` calls "
-                        f"after {self.warmup} warm-up rounds, then `delete --force` each",
+                        f"after {self.warmup} warm-up round(s), then `delete --force` each",
                 "statistics": "median; p10/p90 and q1/q3 (inclusive quantiles); all samples kept",
             },
             "info": self.info,
             "notes": [
-                "runc 1.1.5 and crun create (v1) cgroups for each container; roost does not yet, "
-                "so roost does less work per container here.",
                 "All three get the same spec: new pid, network (loopback up), ipc, uts and mount "
                 "namespaces, the default mounts, masked and read-only paths.",
+                "Moving the init into its first v1 cgroup (a write to cgroup.procs) waits for an RCU "
+                "grace period in the kernel (cgroup_threadgroup_rwsem), ~10 ms here, unless another "
+                "such write happened a few ms before (create: ~5 ms back to back, ~15 ms after 30 ms "
+                "idle, for roost and crun alike). So every runtime's turn starts after the same "
+                f"untimed idle pause ({round(self.pause * 1000)} ms): `create`, `run` and `exec` "
+                "times include that kernel wait, as an engine creating one container would see.",
+                "crun 1.8 also makes <id>/cgroup.procs in the tmpfs under the hidden cgroup2 mount "
+                "point (and cannot remove it); run.sh removes those.",
                 "The benchmark process is a child subreaper and reaps container inits (this "
-                "host's pid 1 does not).",
+                "host's pid 1 reaps them only lazily).",
             ] + self.notes,
             "results": self.results,
         }
         text = json.dumps(doc, indent=2)
-        # keep the sample arrays on one line each: small, diff-able data
-        text = re.sub(r"\[\s+([-0-9.,\s\"]+?)\s+\]",
-                      lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
+        # arrays of plain values (samples, lists of names) on one line each: small, diff-able data
+        text = re.sub(r"\[[^\[\]{}]*\]", lambda m: json.dumps(json.loads(m.group(0))), text)
         os.makedirs(os.path.dirname(self.out), exist_ok=True)
         tmp = self.out + ".tmp"
         with open(tmp, "w") as f:
@@ -503,6 +560,10 @@ class Bench:
         print()
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt()
+
+
 def children_of(pid):
     kids = []
     for d in os.listdir("/proc"):
@@ -528,6 +589,9 @@ def main():
     worker = os.fork()
     if worker == 0:
         rc = 0
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGHUP, _interrupt)
         try:
             gc.disable()  # no collector pauses inside a timed command
             if "--rescue" in sys.argv[1:]:
@@ -543,8 +607,9 @@ def main():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(rc)
-    # The reaper: reap orphans until the worker is done.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The reaper: reap orphans until the worker is done (it outlives an interrupted worker).
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
     status = None
     orphans = 0
     while status is None:

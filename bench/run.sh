@@ -5,12 +5,16 @@
 #   QUICK=1 bench/run.sh    a try-out (~1 min): 5 runs, 20 sequential, 100-container list
 #
 # Knobs (environment): RUNS (30), WARMUP (3), SEQ_N (100), PAR_N (20), BATCH_ROUNDS (3),
-# LIST_N (1000), LIST_RUNS (30), ROOST / CRUN / RUNC (binaries), OUT (the JSON; default
-# bench/results/latest.json, or bench/results/quick.json with QUICK=1).
+# LIST_N (1000), LIST_RUNS (30), PAUSE_MS (50), ROOST / CRUN / RUNC (binaries), OUT (the JSON;
+# default bench/results/latest.json, or bench/results/quick.json with QUICK=1).
 #
 # Every measure runs each runtime once per round, alternating (roost, crun, runc, roost, ...),
-# after warm-up rounds; each runtime has its own --root under a temp dir. The measurements
-# themselves are in bench/bench.py (standard-library Python: monotonic timer, statistics, JSON).
+# after warm-up rounds, and each runtime's turn starts after the same idle pause (PAUSE_MS):
+# joining a v1 cgroup waits for an RCU grace period unless another cgroup join happened just
+# before, so without it a runtime's time would depend on how long the previous one took. Each
+# runtime has its own --root under a temp dir. The measuring is in bench/bench.py
+# (standard-library Python: monotonic timer, statistics, JSON).
+#
 # crun 1.8 fails on this cgroup v1 "hybrid" host unless /sys/fs/cgroup/unified is hidden, so the
 # whole benchmark (all three runtimes alike) runs in a private mount namespace where it is
 # unmounted. At the end nothing may be left: no container, process, mount, cgroup or state dir.
@@ -23,29 +27,31 @@ PY=/usr/bin/python3
 die() { echo "bench: $*" >&2; exit 1; }
 
 # ---- inside the private mount namespace ---------------------------------------------------
+# Hide cgroup2, run the driver (it checks first that each runtime runs the bundle here), then
+# remove what crun leaves in the tmpfs under the hidden mount: crun 1.8 still treats
+# /sys/fs/cgroup/unified as the hybrid cgroup2 tree, makes <id>/ there and writes a regular
+# cgroup.procs file into it, which its delete cannot rmdir. Nobody else sees that directory.
 if [[ "${1:-}" == --inner ]]; then
-    mode=${2:-bench}
+    trap : INT TERM HUP  # outlive ^C: the driver cleans up, then this removes crun's directories
     if mountpoint -q /sys/fs/cgroup/unified 2>/dev/null; then
         umount /sys/fs/cgroup/unified
     fi
-    if [[ $mode == rescue ]]; then
-        exec "$PY" "$here/bench.py" --rescue
+    rc=0
+    if [[ ${2:-} == rescue ]]; then
+        "$PY" "$here/bench.py" --rescue || rc=$?
+    else
+        "$PY" "$here/bench.py" || rc=$?
     fi
-    # Each runtime must run the bundle here before anything is measured.
-    IFS=, read -ra pairs <<<"$BENCH_RUNTIMES"
-    for pair in "${pairs[@]}"; do
-        name=${pair%%=*} bin=${pair#*=}
-        root="$BENCH_TMP/state/check-$name"
-        mkdir -p "$root"
-        if ! out=$("$bin" --root "$root" run --bundle "$BENCH_TMP/bundle" "$BENCH_PREFIX-check-$name" </dev/null 2>&1); then
-            "$bin" --root "$root" delete --force "$BENCH_PREFIX-check-$name" >/dev/null 2>&1 || true
-            die "$name cannot run the bundle in the private mount namespace: $out"
-        fi
-        [[ -z "$(ls -A "$root")" ]] || die "$name left state behind in $root after run"
-        rmdir "$root"
-    done
-    echo "bench: roost, crun and runc each ran the bundle (cgroup2 at /sys/fs/cgroup/unified hidden)"
-    exec "$PY" "$here/bench.py"
+    if [[ -d /sys/fs/cgroup/unified ]] && ! mountpoint -q /sys/fs/cgroup/unified \
+        && [[ $(stat -f -c %T /sys/fs/cgroup/unified) == tmpfs ]]; then
+        n=0
+        for d in /sys/fs/cgroup/unified/"$BENCH_PREFIX"-*; do
+            [[ -d $d ]] || continue
+            rm -f "$d/cgroup.procs" && rmdir "$d" && n=$((n + 1)) || echo "bench: LEAK: cannot remove $d" >&2
+        done
+        echo "bench: removed $n directories crun left in the tmpfs under the hidden /sys/fs/cgroup/unified"
+    fi
+    exit "$rc"
 fi
 
 # ---- outside: set up, run inside a private mount namespace, check that nothing is left ----
@@ -77,7 +83,7 @@ command -v unshare >/dev/null || die "no unshare (util-linux)"
 
 BENCH_TMP=$(mktemp -d /tmp/bench-XXXXXX)
 BENCH_PREFIX=rb$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-export BENCH_TMP BENCH_PREFIX BENCH_OUT=$OUT
+export BENCH_TMP BENCH_PREFIX BENCH_OUT=$OUT BENCH_ROOST_SRC=$ROOST
 
 leaks=0
 check_and_clean() {
@@ -137,6 +143,7 @@ json.dump(c, open(os.path.join(tmp, "bundle-sleep", "config.json"), "w"), indent
 EOF
 
 rc=0
+trap 'echo "bench: interrupted; cleaning up" >&2' INT TERM HUP  # wait for the inner run's clean-up
 unshare -m --propagation private "$here/run.sh" --inner || rc=$?
 check_and_clean
 trap - EXIT

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what roost's build, demo and tests need from Debian's packages, when missing.
+# Installs what roost's build, demo and tests need from Debian's packages, when missing;
+# extra package names given as arguments are installed too (make bench: crun runc time).
 set -euo pipefail
 need=()
-for pkg in busybox-static libseccomp-dev iproute2 util-linux bsdutils procps gcc libc6-dev; do
+for pkg in busybox-static libseccomp-dev iproute2 util-linux bsdutils procps gcc libc6-dev "$@"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if ((${#need[@]})); then
