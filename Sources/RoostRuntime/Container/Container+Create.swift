@@ -44,6 +44,12 @@ extension Container {
         var plan = try ContainerPlan(
             id: id, bundle: bundle, spec: spec,
             options: .init(noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, listenFDs: options.listenFDs))
+        // A foreground terminal roost proxies: the pty starts at the caller's window size.
+        if plan.process.terminal && !options.detach && options.consoleSocket == nil && plan.process.consoleSize == nil,
+            let size = Pty.windowSize(0)
+        {
+            plan.process.consoleSize = size
+        }
 
         Diagnostics.debug("create \(id): bundle \(bundle), rootfs \(plan.rootfs), clone flags 0x\(String(plan.cloneFlags, radix: 16)), joins \(plan.joins.map { "\($0.kind.rawValue)=\($0.path)" })")
         let directory = StateDirectory(root: stateRoot, id: id)

@@ -85,6 +85,7 @@ struct ExecStage {
             if process.terminal {
                 try step("--tty") {
                     let (master, peer) = try Pty.open()
+                    if let size = process.consoleSize { Pty.setWindowSize(master, rows: size.rows, cols: size.cols) }
                     try sync.send(SyncMessage.console.bytes, fd: master)
                     close(master)
                     try Pty.becomeControllingTerminal(peer)
