@@ -211,7 +211,11 @@ class Bench:
         for rt in self.rts:
             cid = self.new_id("check", rt)
             rt.live.add(cid)
-            self.timed(rt, "run", "--bundle", self.bundle, cid)
+            try:
+                self.timed(rt, "run", "--bundle", self.bundle, cid)
+            except CommandFailed as e:
+                raise CommandFailed(f"{rt.name} cannot run the bundle in this private mount namespace "
+                                    f"(cgroup2 hidden), nothing measured: {e}")
             rt.live.discard(cid)
             cid = self.new_id("check", rt)
             rt.live.add(cid)
@@ -601,6 +605,9 @@ def main():
         except KeyboardInterrupt:
             print("bench: interrupted; cleaned up", file=sys.stderr)
             rc = 130
+        except CommandFailed as e:
+            print(f"bench: FAILED: {e}", file=sys.stderr)
+            rc = 1
         except Exception:
             traceback.print_exc()
             rc = 1

@@ -25,6 +25,7 @@ repo=$(dirname "$here")
 PY=/usr/bin/python3
 
 die() { echo "bench: $*" >&2; exit 1; }
+trap 'echo "bench: failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 # ---- inside the private mount namespace ---------------------------------------------------
 # Hide cgroup2, run the driver (it checks first that each runtime runs the bundle here), then
@@ -88,6 +89,7 @@ export BENCH_TMP BENCH_PREFIX BENCH_OUT=$OUT BENCH_ROOST_SRC=$ROOST
 leaks=0
 check_and_clean() {
     set +e
+    trap - ERR
     # A container left in a state root (the driver died?): delete it, in the same kind of namespace.
     if [[ -d $BENCH_TMP/state ]] && [[ -n "$(find "$BENCH_TMP/state" -mindepth 2 -maxdepth 2 2>/dev/null)" ]]; then
         echo "bench: LEAK: containers left in $BENCH_TMP/state; deleting them" >&2
@@ -127,7 +129,7 @@ export BENCH_ROOST_COMMIT="$commit binary-sha256:$(sha256sum "$ROOST" | cut -c1-
 # config.json on the same rootfs runs `sleep 1000` (for exec and run -d).
 mkdir -p "$BENCH_TMP/bundle" "$BENCH_TMP/bundle-sleep"
 cp -a "$ROOTFS" "$BENCH_TMP/bundle/rootfs"
-(cd "$BENCH_TMP/bundle" && "$BENCH_TMP/bin/roost" spec)
+(cd "$BENCH_TMP/bundle" && "$BENCH_TMP/bin/roost" spec) || die "$ROOST spec failed"
 "$PY" - "$BENCH_TMP" <<'EOF'
 import json, os, sys
 tmp = sys.argv[1]
