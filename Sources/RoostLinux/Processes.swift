@@ -44,6 +44,11 @@ public enum Processes {
     /// process uniquely, so a recycled pid is never taken for a container's init.
     public static func startTime(_ pid: pid_t) -> UInt64? {
         guard let bytes = try? FileIO.read("/proc/\(pid)/stat") else { return nil }
+        return startTime(stat: bytes)
+    }
+
+    /// The start time from an already-read /proc/PID/stat.
+    public static func startTime(stat bytes: [UInt8]) -> UInt64? {
         // comm may contain spaces and parentheses: fields start after the last ')'.
         guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         var field = 2

@@ -25,6 +25,7 @@ public enum Status: String, Sendable {
         else { return false }
         let state = stat[close + 2]
         if state == UInt8(ascii: "Z") || state == UInt8(ascii: "X") { return false }
-        return startTime == 0 || Processes.startTime(pid) == startTime
+        // One read of /proc/PID/stat answers both questions (list does this per container).
+        return startTime == 0 || Processes.startTime(stat: stat) == startTime
     }
 }

@@ -9,14 +9,8 @@ final class FDReceiver: @unchecked Sendable {
 
     init(path: String) throws {
         self.path = path
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
-        let ok = withUnsafePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard ok == 0, listen(fd, 1) == 0 else { throw FixtureError("bind/listen \(path): \(errno)") }
+        fd = try boundUnixSocket(path, type: Int32(SOCK_STREAM.rawValue))
+        guard listen(fd, 1) == 0 else { throw FixtureError("listen \(path): \(errno)") }
     }
 
     deinit { close(fd) }
@@ -29,6 +23,19 @@ final class FDReceiver: @unchecked Sendable {
         guard let (data, received) = receiveWithRights(conn), let fd = received else { return nil }
         return (String(decoding: data, as: UTF8.self), fd)
     }
+}
+
+/// A unix socket of `type` bound at `path`, as the engines' console/pidfd/notify sockets are.
+func boundUnixSocket(_ path: String, type: Int32) throws -> Int32 {
+    let fd = socket(AF_UNIX, type, 0)
+    var addr = sockaddr_un()
+    addr.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
+    let ok = withUnsafePointer(to: &addr) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard ok == 0 else { throw FixtureError("bind \(path): \(errno)") }
+    return fd
 }
 
 /// One recvmsg: the bytes and the descriptor an SCM_RIGHTS message carried, if any.
