@@ -93,6 +93,54 @@ public struct CgroupV1: Sendable, Equatable {
         }
     }
 
+    /// What lets a process enter these cgroups itself, opened by roost before it clones: a
+    /// `tasks` fd per v1 hierarchy (the process writes "0", its own thread, to each) and an fd of
+    /// the unified hierarchy's directory for clone3's CLONE_INTO_CGROUP. Neither takes the kernel's
+    /// cgroup_threadgroup_rwsem for writing, whose first taking after a quiet spell waits ~10 ms
+    /// for an RCU grace period — as writing a pid to cgroup.procs does. A single-threaded
+    /// process's thread is the whole process.
+    public struct JoinHandles: Sendable {
+        public var tasks: [Int32] = []
+        public var unified: Int32 = -1
+        public init() {}
+
+        /// In the child, first thing: moves the calling (single-threaded) process into every v1
+        /// directory, and closes the fds.
+        public func join() throws(SyscallError) {
+            for fd in tasks {
+                let ok = write(fd, "0", 1) == 1
+                let err = errno
+                Glibc.close(fd)
+                if !ok { throw SyscallError("write", "tasks (joining the container's cgroup)", errno: err) }
+            }
+        }
+
+        public func close() {
+            for fd in tasks { Glibc.close(fd) }
+            if unified >= 0 { Glibc.close(unified) }
+        }
+    }
+
+    public func openJoin() throws(SyscallError) -> JoinHandles { try Self.openJoin(directories) }
+
+    public static func openJoin(_ directories: [Directory]) throws(SyscallError) -> JoinHandles {
+        var h = JoinHandles()
+        do throws(SyscallError) {
+            for d in directories {
+                if d.controllers.isEmpty {
+                    h.unified = try sys("open", d.path) { open(d.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+                } else {
+                    let file = d.path + "/tasks"
+                    h.tasks.append(try sys("open", file) { open(file, O_WRONLY | O_CLOEXEC) })
+                }
+            }
+        } catch {
+            h.close()
+            throw error
+        }
+        return h
+    }
+
     /// Moves `pid` into every directory.
     public func place(_ pid: Int32) throws(SyscallError) {
         for d in directories { try FileIO.writeExisting(d.path + "/cgroup.procs", String(pid)) }

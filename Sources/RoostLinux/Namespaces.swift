@@ -46,9 +46,10 @@ public enum Namespaces {
 
     /// clone3 with fork semantics. Refuses to run in a multi-threaded process: the child would
     /// inherit locks held by threads that do not exist in it (ARCHITECTURE.md §3).
-    public static func clone(flags: UInt64, pidfd: UnsafeMutablePointer<Int32>? = nil) throws(SyscallError) -> pid_t {
+    /// `cgroup`: an fd of a cgroup2 directory the child is born in (CLONE_INTO_CGROUP), or -1.
+    public static func clone(flags: UInt64, pidfd: UnsafeMutablePointer<Int32>? = nil, cgroup: Int32 = -1) throws(SyscallError) -> pid_t {
         let threads = roost_thread_count()
         if threads > 1 { throw SyscallError("clone3", "(process has \(threads) threads)", errno: EDEADLK) }
-        return try sys("clone3") { roost_clone3(flags, pidfd, -1) }
+        return try sys("clone3") { roost_clone3(flags, pidfd, cgroup) }
     }
 }

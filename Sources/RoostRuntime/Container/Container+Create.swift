@@ -109,7 +109,11 @@ extension Container {
             try directory.makeFifo()
             let stateDir = try FileDescriptor.open(directory.path, ROOST_O_PATH | O_DIRECTORY)
             var nsFDs: [Int32] = []
-            defer { for fd in nsFDs { close(fd) } }
+            var cgroupJoin = CgroupV1.JoinHandles()
+            defer {
+                for fd in nsFDs { close(fd) }
+                cgroupJoin.close()
+            }
             for join in plan.joins {
                 nsFDs.append(try sys("open", join.path) { open(join.path, O_RDONLY | O_CLOEXEC) })
             }
@@ -119,12 +123,14 @@ extension Container {
                 try cg.create()
                 rollback.add { cg.remove() }
                 do { try cg.apply(plan.resources, devices: plan.configDevices) } catch { throw RuntimeError.bundle(error.description) }
+                // Init enters them itself, first thing (see JoinHandles for why not cgroup.procs).
+                cgroupJoin = try cg.openJoin()
             }
             let (parentEnd, childEnd) = try SyncSocket.pair()
             let oldMask = Signals.block(Signals.fullSet())
             let pid: Int32
             do {
-                pid = try Namespaces.clone(flags: plan.cloneFlags)
+                pid = try Namespaces.clone(flags: plan.cloneFlags, cgroup: cgroupJoin.unified)
             } catch {
                 Signals.setMask(oldMask)
                 parentEnd.close(); childEnd.close()
@@ -132,7 +138,7 @@ extension Container {
             }
             if pid == 0 {
                 parentEnd.close()
-                Init(plan: plan, sync: childEnd, stateDir: stateDir.raw, namespaceFDs: nsFDs, lockFD: lockFD).run()
+                Init(plan: plan, sync: childEnd, stateDir: stateDir.raw, namespaceFDs: nsFDs, cgroupJoin: cgroupJoin, lockFD: lockFD).run()
             }
             childEnd.close()
             var initPid = pid
@@ -144,11 +150,6 @@ extension Container {
                 Signals.setMask(oldMask)
                 // runtime-spec lifecycle: a create that failed after init existed ends in poststop.
                 runPoststop(state)
-            }
-            if let cg = plan.cgroups {
-                // Before init does anything: its limits hold from its first step.
-                try cg.place(pid)
-                try parentEnd.send(.placed)
             }
             var consoleMaster: Int32 = -1
             rollback.add { if consoleMaster >= 0 { close(consoleMaster) } }
@@ -175,7 +176,7 @@ extension Container {
                     break loop
                 case .failed(let line):
                     throw RuntimeError.child(stage: "container init", message: line)
-                case .mapsWritten, .hooksDone, .placed:
+                case .mapsWritten, .hooksDone:
                     throw RuntimeError.child(stage: "sync", message: "unexpected message from init")
                 case nil:
                     let (_, status) = try Processes.wait(initPid)

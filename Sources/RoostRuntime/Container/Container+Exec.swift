@@ -1,5 +1,6 @@
 import CRoostShim
 import Glibc
+import RoostCgroups
 import RoostLinux
 import RoostSpec
 
@@ -52,19 +53,22 @@ extension Container {
         }
         let target = c.state.pid
         let joins = try NamespaceJoin.of(pid: target)
-        let cgroups = try CgroupJoin.of(pid: target, sub: options.cgroups)
+        let cgroupDirs = try CgroupJoin.of(pid: target, sub: options.cgroups)
+        let cgroupJoin: CgroupV1.JoinHandles
+        do throws(SyscallError) { cgroupJoin = try CgroupV1.openJoin(cgroupDirs) } catch { throw RuntimeError.syscall(error) }
+        defer { cgroupJoin.close() }
 
         Processes.setChildSubreaper()
         let (parentEnd, childEnd) = try SyncSocket.pair()
         let oldMask = Signals.block(Signals.fullSet())
         let first: Int32
-        do { first = try Namespaces.clone(flags: 0) } catch {
+        do { first = try Namespaces.clone(flags: 0, cgroup: cgroupJoin.unified) } catch {
             Signals.setMask(oldMask)
             throw RuntimeError.syscall(error)
         }
         if first == 0 {
             parentEnd.close()
-            ExecStage(process: process, preserveFDs: options.preserveFDs, joins: joins, cgroups: cgroups, sync: childEnd).run()
+            ExecStage(process: process, preserveFDs: options.preserveFDs, joins: joins, cgroupJoin: cgroupJoin, sync: childEnd).run()
         }
         childEnd.close()
         defer { parentEnd.close() }

@@ -24,12 +24,12 @@ struct NamespaceJoin {
     }
 }
 
-/// The cgroup.procs files that put a process where a container's init is, in every hierarchy
+/// The cgroup directories that put a process where a container's init is, in every hierarchy
 /// (v1) and the unified one; with `exec --cgroup`, in a sub-cgroup of it.
 enum CgroupJoin {
     /// `sub`: runc's exec --cgroup values, `PATH` for every hierarchy or `CTRL[,CTRL]:PATH` for
     /// those; a named sub-cgroup must exist.
-    static func of(pid: Int32, sub: [String] = []) throws -> [String] {
+    static func of(pid: Int32, sub: [String] = []) throws -> [CgroupV1.Directory] {
         var byController: [String: String] = [:]
         var everywhere: String?
         for s in sub {
@@ -40,7 +40,7 @@ enum CgroupJoin {
             }
         }
         let moving = everywhere != nil || !byController.isEmpty
-        var out: [String] = []
+        var out: [CgroupV1.Directory] = []
         for (controllers, dir, same) in directories(of: pid) {
             let names = controllers.split(separator: ",").map { $0.hasPrefix("name=") ? String($0.dropFirst(5)) : String($0) }
             let wanted = names.lazy.compactMap { byController[$0] }.first ?? everywhere
@@ -49,9 +49,9 @@ enum CgroupJoin {
                 guard FileIO.isDirectory(target) else {
                     throw RuntimeError.usage("exec --cgroup: \(target) does not exist (the sub-cgroup must exist)")
                 }
-                out.append(target + "/cgroup.procs")
+                out.append(CgroupV1.Directory(controllers: controllers, path: target))
             } else if !same || moving {
-                out.append(dir + "/cgroup.procs")
+                out.append(CgroupV1.Directory(controllers: controllers, path: dir))
             }
         }
         return out
@@ -74,7 +74,8 @@ struct ExecStage {
     let process: ProcessPlan
     let preserveFDs: Int32
     let joins: [NamespaceJoin]
-    let cgroups: [String]
+    /// Opened by roost; the unified one was the clone's CLONE_INTO_CGROUP.
+    let cgroupJoin: CgroupV1.JoinHandles
     let sync: SyncSocket
 
     func run() -> Never {
@@ -105,9 +106,7 @@ struct ExecStage {
     }
 
     private func enter() throws(InitFailure) {
-        for path in cgroups {
-            try step("join the container's cgroup \(path)") { try FileIO.writeExisting(path, String(getpid())) }
-        }
+        try step("join the container's cgroups") { try cgroupJoin.join() }
         // Every namespace but the user one first (roost has the privilege for them as it is),
         // then the user namespace, which takes that privilege away.
         for j in joins where j.kind != .user {

@@ -1,5 +1,6 @@
 import CRoostShim
 import Glibc
+import RoostCgroups
 import RoostLinux
 
 /// The container's init: the cloned child of `create`. It carries the plan out in runc's order
@@ -13,6 +14,8 @@ struct Init {
     let stateDir: Int32
     /// fds of the namespaces to join, opened by the parent, in plan.joins order.
     let namespaceFDs: [Int32]
+    /// The container's cgroups, opened by the parent, entered by init before anything else.
+    let cgroupJoin: CgroupV1.JoinHandles
     /// roost's lock on the state directory: init must not keep it (start would wait forever).
     let lockFD: Int32
 
@@ -142,11 +145,9 @@ struct Init {
     /// Joins namespaces by path (user first, mount last), then creates the rest with unshare, and
     /// forks when the pid namespace changed (a process never changes its own pid namespace).
     private func enterNamespaces() throws {
-        if plan.cgroups != nil {
-            try step("wait to be placed in the container's cgroup") {
-                guard try sync.next() == .placed else { throw InitFailure(step: "cgroup", detail: "roost did not place init") }
-            }
-        }
+        // Born in the unified cgroup (CLONE_INTO_CGROUP); into the v1 ones before anything else,
+        // so the limits hold from here on and a new cgroup namespace is rooted there.
+        try step("join the container's cgroups") { try cgroupJoin.join() }
         for (i, join) in plan.joins.enumerated() {
             try step("join \(join.kind.rawValue) namespace \(join.path)") {
                 try Namespaces.setns(namespaceFDs[i], join.kind, display: join.path)

@@ -12,8 +12,6 @@ enum SyncMessage: Equatable {
     case runtimeHooks
     /// parent → init: those hooks succeeded.
     case hooksDone
-    /// parent → init: init is in the container's cgroups (it waits for this before anything else).
-    case placed
     /// init/exec → parent: the pty master, attached as a descriptor.
     case console
     /// init → parent: everything is set up; init waits on the exec fifo.
@@ -29,7 +27,6 @@ enum SyncMessage: Equatable {
         case .created: [UInt8(ascii: "C")]
         case .runtimeHooks: [UInt8(ascii: "H")]
         case .console: [UInt8(ascii: "K")]
-        case .placed: [UInt8(ascii: "G")]
         case .hooksDone: [UInt8(ascii: "D")]
         case .failed(let m): [UInt8(ascii: "E")] + Array(m.utf8)
         }
@@ -45,7 +42,6 @@ enum SyncMessage: Equatable {
         case UInt8(ascii: "C"): self = .created
         case UInt8(ascii: "H"): self = .runtimeHooks
         case UInt8(ascii: "K"): self = .console
-        case UInt8(ascii: "G"): self = .placed
         case UInt8(ascii: "D"): self = .hooksDone
         case UInt8(ascii: "E"): self = .failed(rest)
         default: return nil
