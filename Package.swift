@@ -8,9 +8,6 @@ let package = Package(
     products: [
         .executable(name: "roost", targets: ["roost"])
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
-    ],
     targets: [
         // C only where Swift cannot go: raw clone3, variadic syscalls, kernel structs and constants.
         .target(name: "CRoostShim"),
@@ -23,13 +20,7 @@ let package = Package(
         // The container lifecycle: joins the spec to the kernel.
         .target(name: "RoostRuntime", dependencies: ["RoostSpec", "RoostLinux", "RoostCgroups", "CRoostShim"]),
         // runc's command line.
-        .target(
-            name: "RoostCLI",
-            dependencies: [
-                "RoostRuntime",
-                "RoostLinux",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+        .target(name: "RoostCLI", dependencies: ["RoostRuntime", "RoostLinux"]),
         .executableTarget(name: "roost", dependencies: ["RoostCLI"]),
 
         .testTarget(name: "RoostSpecTests", dependencies: ["RoostSpec"]),

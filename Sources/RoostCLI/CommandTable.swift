@@ -1,6 +1,6 @@
-/// runc's commands and flags, declared once. The fast parser reads this table for the hot-path
-/// verbs (create, start, run, exec, delete, kill, state): swift-argument-parser costs more than a
-/// whole process start per call (docs/PERFORMANCE.md), so it serves only the cold commands.
+/// runc's commands and flags, declared once; one small parser reads this table for every verb.
+/// (swift-argument-parser served the cold verbs once: it and the FoundationEssentials it brings
+/// were a third of the binary and ~1.5 MiB of every run's resident memory, for six commands.)
 struct FlagSpec {
     let long: String
     let short: Character?
@@ -74,6 +74,52 @@ enum CommandTable {
             ], positionals: 0...0),
     ]
 
+    /// The verbs off the hot path.
+    static let cold: [CommandSpec] = [
+        CommandSpec(
+            name: "spec", arguments: "", summary: "create a new specification file",
+            flags: [
+                FlagSpec("bundle", short: "b", value: true, "path to the root of the bundle directory"),
+                FlagSpec("rootless", "generate a configuration for a rootless container"),
+            ], positionals: 0...0),
+        CommandSpec(name: "pause", arguments: "<container-id>", summary: "pause suspends all processes inside the container", flags: [], positionals: 1...1),
+        CommandSpec(name: "resume", arguments: "<container-id>", summary: "resumes all processes that have been previously paused", flags: [], positionals: 1...1),
+        CommandSpec(
+            name: "ps", arguments: "<container-id> [ps options]", summary: "ps displays the processes running inside a container",
+            flags: [FlagSpec("format", short: "f", value: true, "select one of: table or json (default: \"table\")")],
+            positionals: 1...Int.max, flagsBeforeArgumentsOnly: true),
+        CommandSpec(
+            name: "update", arguments: "<container-id>", summary: "update container resource constraints",
+            flags: [
+                FlagSpec("resources", short: "r", value: true, "path to the file containing the resources to update or '-' to read from the standard input"),
+                FlagSpec("blkio-weight", value: true, "specifies per cgroup weight, range is from 10 to 1000"),
+                FlagSpec("cpu-period", value: true, "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default"),
+                FlagSpec("cpu-quota", value: true, "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period"),
+                FlagSpec("cpu-burst", value: true, "CPU CFS hardcap burst limit (in usecs). Allowed accumulated cpu time additionally for burst a given period"),
+                FlagSpec("cpu-share", value: true, "CPU shares (relative weight vs. other containers)"),
+                FlagSpec("cpu-rt-period", value: true, "CPU realtime period to be used for hardcapping (in usecs). 0 to use system default"),
+                FlagSpec("cpu-rt-runtime", value: true, "CPU realtime hardcap limit (in usecs). Allowed cpu time in a given period"),
+                FlagSpec("cpuset-cpus", value: true, "CPU(s) to use"),
+                FlagSpec("cpuset-mems", value: true, "Memory node(s) to use"),
+                FlagSpec("cpu-idle", value: true, "set cgroup SCHED_IDLE or not, 0: default behavior, 1: SCHED_IDLE"),
+                FlagSpec("kernel-memory", value: true, "(obsoleted; do not use)"),
+                FlagSpec("kernel-memory-tcp", value: true, "(obsoleted; do not use)"),
+                FlagSpec("memory", value: true, "Memory limit (in bytes)"),
+                FlagSpec("memory-reservation", value: true, "Memory reservation or soft_limit (in bytes)"),
+                FlagSpec("memory-swap", value: true, "Total memory usage (memory + swap); set '-1' to enable unlimited swap"),
+                FlagSpec("pids-limit", value: true, "Maximum number of pids allowed in the container"),
+                FlagSpec("l3-cache-schema", value: true, "The string of Intel RDT/CAT L3 cache schema"),
+                FlagSpec("mem-bw-schema", value: true, "The string of Intel RDT/MBA memory bandwidth schema"),
+            ], positionals: 1...1),
+        CommandSpec(
+            name: "events", arguments: "<container-id>",
+            summary: "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+            flags: [
+                FlagSpec("interval", value: true, "set the stats collection interval (default: 5s)"),
+                FlagSpec("stats", "display the container's stats then exit"),
+            ], positionals: 1...1),
+    ]
+
     static let exec = CommandSpec(
         name: "exec", arguments: "<container-id> <command> [command options] || -p process.json <container-id>",
         summary: "execute new process inside the container",
@@ -97,5 +143,7 @@ enum CommandTable {
             FlagSpec("ignore-paused", "allow exec in a paused container"),
         ], positionals: 1...Int.max, flagsBeforeArgumentsOnly: true)
 
-    static func command(_ name: String) -> CommandSpec? { name == "exec" ? exec : commands.first { $0.name == name } }
+    static func command(_ name: String) -> CommandSpec? {
+        name == "exec" ? exec : commands.first { $0.name == name } ?? cold.first { $0.name == name }
+    }
 }

@@ -1,8 +1,7 @@
 import Glibc
 import RoostRuntime
 
-/// roost's entry point: global flags, then one command. Hot-path verbs go through the table-driven
-/// FastParser; the rest through swift-argument-parser (ColdCommands).
+/// roost's entry point: global flags, then one command, both read against CommandTable.
 public enum RoostCLI {
     public static let version = "0.1.0"
 
@@ -49,8 +48,7 @@ public enum RoostCLI {
             }
             exit(Commands.dispatch(name, parsed, context))
         }
-        ColdCommands.root = context.root
-        ColdCommands.run(name: name, arguments: Array(rest))
+        Report.fail("No help topic for '\(name)'", code: 1)
     }
 }
 
@@ -80,6 +78,12 @@ enum Commands {
             case "delete": return try LifecycleCommands.delete(args, context)
             case "list": return try ListCommand.run(args, context)
             case "exec": return ExecCommand.run(args, context)
+            case "spec": return try SpecCommand.run(args, context)
+            case "pause": return try PauseCommands.pause(args, context)
+            case "resume": return try PauseCommands.resume(args, context)
+            case "ps": return try PsCommand.run(args, context)
+            case "update": return try UpdateCommand.run(args, context)
+            case "events": return try EventsCommand.run(args, context)
             default: Report.fail("unknown command \"\(name)\"", code: 1)
             }
         } catch {

@@ -28,15 +28,15 @@ extension CgroupV1 {
 
     /// `key value` lines (memory.stat, cpu.stat, cpuacct.stat).
     private func table(_ dir: String, _ file: String) -> [(String, UInt64)] {
-        (read(dir, file) ?? "").split(separator: "\n").compactMap { line in
-            let f = line.split(separator: " ")
+        (read(dir, file) ?? "").fields("\n").compactMap { line in
+            let f = line.fields(" ")
             return f.count == 2 ? UInt64(f[1]).map { (String(f[0]), $0) } : nil
         }
     }
 
     private func cpuStats() -> JSONValue? {
         guard let acct = directory("cpuacct") else { return nil }
-        let percpu = (read(acct, "cpuacct.usage_percpu") ?? "").split(separator: " ").compactMap { UInt64($0) }
+        let percpu = (read(acct, "cpuacct.usage_percpu") ?? "").fields(" ").compactMap { UInt64($0) }
         // cpuacct.stat counts clock ticks; runc reports nanoseconds.
         let tick = UInt64(1_000_000_000) / UInt64(max(1, sysconf(Int32(_SC_CLK_TCK))))
         let stat = Dictionary(table(acct, "cpuacct.stat"), uniquingKeysWith: { a, _ in a })
@@ -82,10 +82,10 @@ extension CgroupV1 {
     private func blkioStats() -> JSONValue? {
         guard let blkio = directory("blkio") else { return nil }
         func entries(_ file: String) -> JSONValue {
-            .array((read(blkio, file) ?? "").split(separator: "\n").compactMap { line in
-                let f = line.split(separator: " ")
+            .array((read(blkio, file) ?? "").fields("\n").compactMap { line in
+                let f = line.fields(" ")
                 guard f.count == 3, let value = UInt64(f[2]) else { return nil }
-                let mm = f[0].split(separator: ":")
+                let mm = f[0].fields(":")
                 guard mm.count == 2, let major = UInt64(mm[0]), let minor = UInt64(mm[1]) else { return nil }
                 return .object([
                     (key: "major", value: .integer(major)), (key: "minor", value: .integer(minor)),

@@ -24,23 +24,32 @@ public struct CgroupV1: Sendable, Equatable {
     /// /proc/PID/cgroup names them ("" for the unified one), the hierarchy's mount point (the
     /// first mount of it, the host's), and the cgroup path. The one reader of cgroup mounts.
     public static func placement(of pid: String = "self") throws -> [(controllers: String, mountpoint: String, path: String)] {
-        let cgroup = String(decoding: try FileIO.read("/proc/\(pid)/cgroup"), as: UTF8.self)
-        let mountinfo = String(decoding: try FileIO.read("/proc/self/mountinfo"), as: UTF8.self)
+        // Bytes, not Characters: splitting Strings by Character cost more than all the rest of a
+        // `run` (grapheme breaking over every byte of mountinfo).
+        let space = UInt8(ascii: " "), newline = UInt8(ascii: "\n"), colon = UInt8(ascii: ":"), comma = UInt8(ascii: ",")
+        let mountinfo = try FileIO.read("/proc/self/mountinfo")
         var points: [String: String] = [:]
-        for line in mountinfo.split(separator: "\n") {
-            let f = line.split(separator: " ")
-            guard let dash = f.firstIndex(of: "-"), f.count > dash + 3, f[3] == "/" else { continue }
-            if f[dash + 1] == "cgroup2" { points[""] = points[""] ?? String(f[4]) }
-            if f[dash + 1] == "cgroup" {
-                let key = f[dash + 3].split(separator: ",").filter { $0 != "rw" && $0 != "ro" }.joined(separator: ",")
-                points[key] = points[key] ?? String(f[4])
+        for line in mountinfo.split(separator: newline) {
+            let f = line.split(separator: space)
+            guard let dash = f.firstIndex(where: { $0.count == 1 && $0.first == UInt8(ascii: "-") }), f.count > dash + 3,
+                f[3].elementsEqual("/".utf8)
+            else { continue }
+            let type = f[dash + 1]
+            if type.elementsEqual("cgroup2".utf8) {
+                points[""] = points[""] ?? String(decoding: f[4], as: UTF8.self)
+            } else if type.elementsEqual("cgroup".utf8) {
+                let options = f[dash + 3].split(separator: comma).filter { !$0.elementsEqual("rw".utf8) && !$0.elementsEqual("ro".utf8) }
+                let key = options.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",")
+                points[key] = points[key] ?? String(decoding: f[4], as: UTF8.self)
             }
         }
         var out: [(String, String, String)] = []
-        for line in cgroup.split(separator: "\n") {
-            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard f.count == 3, let point = points[String(f[1])] else { continue }
-            out.append((String(f[1]), point, String(f[2])))
+        for line in try FileIO.read("/proc/\(pid)/cgroup").split(separator: newline) {
+            let f = line.split(separator: colon, maxSplits: 2, omittingEmptySubsequences: false)
+            guard f.count == 3 else { continue }
+            let controllers = String(decoding: f[1], as: UTF8.self)
+            guard let point = points[controllers] else { continue }
+            out.append((controllers, point, String(decoding: f[2], as: UTF8.self)))
         }
         return out
     }
@@ -60,14 +69,14 @@ public struct CgroupV1: Sendable, Equatable {
 
     static func normalize(_ p: String) -> String {
         var parts: [Substring] = []
-        for c in p.split(separator: "/") where c != "." {
+        for c in p.fields("/") where c != "." {
             if c == ".." { _ = parts.popLast() } else { parts.append(c) }
         }
         return "/" + parts.joined(separator: "/")
     }
 
     func directory(_ controller: String) -> String? {
-        directories.first { $0.controllers.split(separator: ",").contains(Substring(controller)) }?.path
+        directories.first { $0.controllers.fields(",").contains(Substring(controller)) }?.path
     }
 
     /// Makes every directory (and missing parents). A new cpuset cgroup starts with no CPUs or
@@ -82,7 +91,7 @@ public struct CgroupV1: Sendable, Equatable {
             }
             for dir in missing.reversed() {
                 if mkdir(dir, 0o755) != 0 && errno != EEXIST { throw SyscallError("mkdir", dir) }
-                if d.controllers.split(separator: ",").contains("cpuset") {
+                if d.controllers.fields(",").contains("cpuset") {
                     let parent = InRoot.split(dir).0
                     for file in ["cpuset.cpus", "cpuset.mems"] {
                         let value = try FileIO.read(parent + "/" + file)
@@ -151,7 +160,7 @@ public struct CgroupV1: Sendable, Equatable {
         guard let d = directories.first(where: { $0.controllers.contains("pids") || $0.controllers == "name=systemd" }) ?? directories.first,
             let text = try? FileIO.read(d.path + "/cgroup.procs")
         else { return [] }
-        return String(decoding: text, as: UTF8.self).split(separator: "\n").compactMap { Int32($0) }
+        return String(decoding: text, as: UTF8.self).fields("\n").compactMap { Int32($0) }
     }
 
     /// Removes every directory with any sub-cgroups made in it (exec --cgroup, the container's

@@ -62,7 +62,7 @@ public struct InRoot: ~Copyable {
     /// The components of `path` with every symlink replaced by its target, `..` clamped at the
     /// root: the path `path` names when the root is `/` (securejoin's rule).
     public func resolve(_ path: String) throws(SyscallError) -> [String] {
-        var pending = path.split(separator: "/").map(String.init)
+        var pending = path.fields("/").map(String.init)
         var current: [String] = []
         var links = 0
         while !pending.isEmpty {
@@ -73,7 +73,7 @@ public struct InRoot: ~Copyable {
             links += 1
             if links > 255 { throw SyscallError("resolve", path, errno: ELOOP) }
             if target.hasPrefix("/") { current = [] }
-            pending = target.split(separator: "/").map(String.init) + pending
+            pending = target.fields("/").map(String.init) + pending
         }
         return current
     }
@@ -89,7 +89,7 @@ public struct InRoot: ~Copyable {
 
     /// Opens an already-resolved directory path below the root, refusing any symlink on the way.
     private func openBeneath(_ path: String) throws(SyscallError) -> FileDescriptor {
-        let rel = path.split(separator: "/").joined(separator: "/")
+        let rel = path.fields("/").joined(separator: "/")
         let fd = roost_openat2(root.raw, rel.isEmpty ? "." : rel, UInt64(ROOST_O_PATH | O_DIRECTORY | O_CLOEXEC), 0,
             ROOST_RESOLVE_BENEATH | ROOST_RESOLVE_NO_SYMLINKS)
         if fd < 0 { throw SyscallError("open", path) }

@@ -1,21 +1,14 @@
-import ArgumentParser
 import RoostRuntime
 
 /// `roost events [--stats] [--interval D] ID`: runc's JSON event lines.
-struct EventsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "events", abstract: "display container events such as OOM notifications, cpu, memory, and IO usage statistics")
-    @Flag(help: "display the container's stats then exit") var stats = false
-    @Option(help: "set the stats collection interval (e.g. 5s, 500ms, 1m)") var interval = "5s"
-    @Argument var id: String
-
-    func run() {
-        ColdCommands.guarded {
-            guard let seconds = parseDuration(interval), seconds > 0 else {
-                throw UsageError(description: "events: invalid --interval \"\(interval)\" (e.g. 5s, 500ms, 1m)")
-            }
-            try Container.events(id: id, stateRoot: ColdCommands.root, statsOnce: stats, interval: seconds) { Output.write($0 + "\n") }
+enum EventsCommand {
+    static func run(_ a: ParsedArguments, _ g: GlobalContext) throws -> Int32 {
+        let interval = a.value("interval") ?? "5s"
+        guard let seconds = parseDuration(interval), seconds > 0 else {
+            throw UsageError(description: "events: invalid --interval \"\(interval)\" (e.g. 5s, 500ms, 1m)")
         }
+        try Container.events(id: a.positionals[0], stateRoot: g.root, statsOnce: a.flag("stats"), interval: seconds) { Output.write($0 + "\n") }
+        return 0
     }
 }
 

@@ -27,7 +27,7 @@ enum ExecCommand {
         o.cwd = a.value("cwd")
         o.env = a.all("env")
         o.user = a.value("user")
-        o.additionalGids = a.all("additional-gids").flatMap { $0.split(separator: ",").map(String.init) }
+        o.additionalGids = a.all("additional-gids").flatMap { $0.fields(",").map(String.init) }
         o.capabilities = a.all("cap")
         o.noNewPrivileges = a.flag("no-new-privs")
         o.detach = a.flag("detach")

@@ -1,44 +1,36 @@
-import ArgumentParser
 import Glibc
 import RoostRuntime
 
-/// `roost pause ID`
-struct PauseCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pause", abstract: "pause suspends all processes inside the container")
-    @Argument var id: String
-    func run() { ColdCommands.guarded { try Container.setPaused(id: id, stateRoot: ColdCommands.root, true) } }
-}
+/// `roost pause ID`, `roost resume ID`.
+enum PauseCommands {
+    static func pause(_ a: ParsedArguments, _ g: GlobalContext) throws -> Int32 {
+        try Container.setPaused(id: a.positionals[0], stateRoot: g.root, true)
+        return 0
+    }
 
-/// `roost resume ID`
-struct ResumeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "resume", abstract: "resumes all processes that have been previously paused")
-    @Argument var id: String
-    func run() { ColdCommands.guarded { try Container.setPaused(id: id, stateRoot: ColdCommands.root, false) } }
+    static func resume(_ a: ParsedArguments, _ g: GlobalContext) throws -> Int32 {
+        try Container.setPaused(id: a.positionals[0], stateRoot: g.root, false)
+        return 0
+    }
 }
 
 /// `roost ps [--format table|json] ID [ps options]`: the host's ps, kept to the container's
 /// processes (matches runc: json lists the pids; table filters `ps -ef` by its PID column).
-struct PsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "ps displays the processes running inside a container")
-    @Option(name: [.short, .long], help: "select one of: table or json") var format = "table"
-    @Argument var id: String
-    @Argument(parsing: .captureForPassthrough) var psArguments: [String] = []
-
-    func run() {
-        ColdCommands.guarded {
-            let pids = try Container.processIDs(id: id, stateRoot: ColdCommands.root)
-            switch format {
-            case "json":
-                Output.write("[" + pids.map(String.init).joined(separator: ",") + "]\n")
-            case "table":
-                try table(pids)
-            default:
-                throw UsageError(description: "ps: invalid format \"\(format)\" (want table or json)")
-            }
+enum PsCommand {
+    static func run(_ a: ParsedArguments, _ g: GlobalContext) throws -> Int32 {
+        let pids = try Container.processIDs(id: a.positionals[0], stateRoot: g.root)
+        switch a.value("format") ?? "table" {
+        case "json":
+            Output.write("[" + pids.map(String.init).joined(separator: ",") + "]\n")
+        case "table":
+            try table(pids, Array(a.positionals.dropFirst()))
+        case let format:
+            throw UsageError(description: "ps: invalid format \"\(format)\" (want table or json)")
         }
+        return 0
     }
 
-    private func table(_ pids: [Int32]) throws {
+    private static func table(_ pids: [Int32], _ psArguments: [String]) throws {
         let args = psArguments.isEmpty ? ["-ef"] : psArguments
         var p: [Int32] = [-1, -1]
         guard pipe(&p) == 0 else { throw UsageError(description: "ps: pipe: \(String(cString: strerror(errno)))") }
@@ -62,13 +54,13 @@ struct PsCommand: ParsableCommand {
         var status: Int32 = 0
         waitpid(child, &status, 0)
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard let header = lines.first, let column = header.split(separator: " ").firstIndex(of: "PID") else {
+        guard let header = lines.first, let column = header.fields(" ").firstIndex(of: "PID") else {
             throw UsageError(description: "ps: ps printed no PID column (ps \(args.joined(separator: " ")))")
         }
         var out = String(header) + "\n"
         let wanted = Set(pids)
         for line in lines.dropFirst() where !line.isEmpty {
-            let fields = line.split(separator: " ")
+            let fields = line.fields(" ")
             if fields.count > column, let pid = Int32(fields[column]), wanted.contains(pid) { out += line + "\n" }
         }
         Output.write(out)

@@ -1,41 +1,24 @@
-import ArgumentParser
 import Glibc
 import RoostLinux
 import RoostRuntime
 import RoostSpec
 
 /// `roost update [flags] ID`: runc's flags, or `-r FILE|-` with a linux.resources JSON.
-struct UpdateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "update", abstract: "update container resource constraints")
-
-    @Option(name: [.customShort("r"), .long], help: "path to a file with the resources JSON, or - for stdin") var resources: String?
-    @Option(name: .customLong("blkio-weight")) var blkioWeight: UInt16?
-    @Option(name: .customLong("cpu-period")) var cpuPeriod: UInt64?
-    @Option(name: .customLong("cpu-quota")) var cpuQuota: Int64?
-    @Option(name: .customLong("cpu-burst")) var cpuBurst: UInt64?
-    @Option(name: .customLong("cpu-share")) var cpuShare: UInt64?
-    @Option(name: .customLong("cpu-rt-period")) var cpuRtPeriod: UInt64?
-    @Option(name: .customLong("cpu-rt-runtime")) var cpuRtRuntime: Int64?
-    @Option(name: .customLong("cpuset-cpus")) var cpusetCpus: String?
-    @Option(name: .customLong("cpuset-mems")) var cpusetMems: String?
-    @Option(name: .customLong("cpu-idle")) var cpuIdle: Int64?
-    @Option(name: .customLong("memory"), help: "memory limit in bytes (suffixes k, m, g; -1 for none)") var memory: String?
-    @Option(name: .customLong("memory-reservation")) var memoryReservation: String?
-    @Option(name: .customLong("memory-swap")) var memorySwap: String?
-    @Option(name: .customLong("kernel-memory")) var kernelMemory: String?
-    @Option(name: .customLong("kernel-memory-tcp")) var kernelMemoryTCP: String?
-    @Option(name: .customLong("pids-limit")) var pidsLimit: Int64?
-    @Option(name: .customLong("l3-cache-schema")) var l3CacheSchema: String?
-    @Option(name: .customLong("mem-bw-schema")) var memBwSchema: String?
-    @Argument var id: String
-
-    func run() {
-        ColdCommands.guarded {
-            try Container.update(id: id, stateRoot: ColdCommands.root, resources: try buildResources())
-        }
+enum UpdateCommand {
+    static func run(_ a: ParsedArguments, _ g: GlobalContext) throws -> Int32 {
+        try Container.update(id: a.positionals[0], stateRoot: g.root, resources: try resources(a))
+        return 0
     }
 
-    private func buildResources() throws -> Spec.Resources {
+    /// A flag's value as a number of the field's type; runc's error when it is not one.
+    private static func number<T: FixedWidthInteger>(_ a: ParsedArguments, _ flag: String, as: T.Type = T.self) throws -> T? {
+        guard let text = a.value(flag) else { return nil }
+        guard let v = T(text) else { throw UsageError(description: "update: invalid value for \(flag): \(text)") }
+        return v
+    }
+
+    private static func resources(_ a: ParsedArguments) throws -> Spec.Resources {
+        let resources = a.value("resources")
         if let file = resources {
             var bytes: [UInt8] = []
             if file == "-" {
@@ -51,7 +34,7 @@ struct UpdateCommand: ParsableCommand {
                 throw UsageError(description: "update: -r \(file): \(error.problem)")
             }
         }
-        if l3CacheSchema != nil || memBwSchema != nil {
+        if a.value("l3-cache-schema") != nil || a.value("mem-bw-schema") != nil {
             throw UsageError(description: "update: --l3-cache-schema/--mem-bw-schema: Intel RDT is not supported by roost yet")
         }
         var r = Spec.Resources()
@@ -61,26 +44,26 @@ struct UpdateCommand: ParsableCommand {
             return n
         }
         var memory = Spec.Memory()
-        memory.limit = try bytes("memory", self.memory)
-        memory.reservation = try bytes("memory-reservation", memoryReservation)
-        memory.swap = try bytes("memory-swap", memorySwap)
-        if kernelMemory != nil || kernelMemoryTCP != nil { Diagnostics.warn("kernel memory settings are ignored") }
+        memory.limit = try bytes("memory", a.value("memory"))
+        memory.reservation = try bytes("memory-reservation", a.value("memory-reservation"))
+        memory.swap = try bytes("memory-swap", a.value("memory-swap"))
+        if a.value("kernel-memory") != nil || a.value("kernel-memory-tcp") != nil { Diagnostics.warn("kernel memory settings are ignored") }
         // matches runc: --memory -1 lifts the swap limit too.
         if memory.limit == -1 && memory.swap == nil { memory.swap = -1 }
         if memory != Spec.Memory() { r.memory = memory }
         var cpu = Spec.CPU()
-        cpu.period = cpuPeriod
-        cpu.quota = cpuQuota
-        cpu.burst = cpuBurst
-        cpu.shares = cpuShare
-        cpu.realtimePeriod = cpuRtPeriod
-        cpu.realtimeRuntime = cpuRtRuntime
-        cpu.cpus = cpusetCpus
-        cpu.mems = cpusetMems
-        cpu.idle = cpuIdle
+        cpu.period = try number(a, "cpu-period")
+        cpu.quota = try number(a, "cpu-quota")
+        cpu.burst = try number(a, "cpu-burst")
+        cpu.shares = try number(a, "cpu-share")
+        cpu.realtimePeriod = try number(a, "cpu-rt-period")
+        cpu.realtimeRuntime = try number(a, "cpu-rt-runtime")
+        cpu.cpus = a.value("cpuset-cpus")
+        cpu.mems = a.value("cpuset-mems")
+        cpu.idle = try number(a, "cpu-idle")
         if cpu != Spec.CPU() { r.cpu = cpu }
-        if let w = blkioWeight { r.blockIO = Spec.BlockIO(weight: w) }
-        if let p = pidsLimit { r.pids = Spec.Pids(limit: p) }
+        if let w: UInt16 = try number(a, "blkio-weight") { r.blockIO = Spec.BlockIO(weight: w) }
+        if let p: Int64 = try number(a, "pids-limit") { r.pids = Spec.Pids(limit: p) }
         return r
     }
 }

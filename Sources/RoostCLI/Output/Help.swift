@@ -10,8 +10,7 @@ enum Help {
             COMMANDS:
 
             """
-        for c in CommandTable.commands + [CommandTable.exec] { s += "   \(pad(c.name, 12))\(c.summary)\n" }
-        for (name, summary) in ColdCommands.summaries { s += "   \(pad(name, 12))\(summary)\n" }
+        for c in CommandTable.commands + [CommandTable.exec] + CommandTable.cold { s += "   \(pad(c.name, 12))\(c.summary)\n" }
         s += "\nGLOBAL OPTIONS:\n"
         for f in CommandTable.global { s += flagLine(f) }
         return s

@@ -143,7 +143,7 @@ extension Container {
         p.env = (p.env ?? []) + o.env
         if let cwd = o.cwd { p.cwd = cwd }
         if let user = o.user {
-            let parts = user.split(separator: ":", omittingEmptySubsequences: false)
+            let parts = user.fields(":", omittingEmpty: false)
             guard parts.count <= 2, let uid = UInt32(parts[0]), parts.count == 1 || UInt32(parts[1]) != nil else {
                 throw RuntimeError.usage("--user: want UID[:GID] as numbers, got \"\(user)\"")
             }

@@ -75,8 +75,8 @@ extension Container {
 /// The user name of `uid` from /etc/passwd, or `#uid` (runc's owner column).
 func userName(_ uid: UInt32) -> String {
     if let bytes = try? FileIO.read("/etc/passwd") {
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let f = line.split(separator: ":", omittingEmptySubsequences: false)
+        for line in String(decoding: bytes, as: UTF8.self).fields("\n") {
+            let f = line.fields(":", omittingEmpty: false)
             if f.count > 2, UInt32(f[2]) == uid { return String(f[0]) }
         }
     }

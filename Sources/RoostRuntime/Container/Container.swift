@@ -46,7 +46,7 @@ func absolutePath(_ path: String) -> String {
 
 private func normalized(_ path: String) -> String {
     var out: [Substring] = []
-    for part in path.split(separator: "/") {
+    for part in path.fields("/") {
         if part == "." { continue }
         if part == ".." { _ = out.popLast(); continue }
         out.append(part)

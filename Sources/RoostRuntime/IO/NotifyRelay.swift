@@ -38,7 +38,7 @@ struct NotifyRelay {
         let n = buf.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         guard n > 0 else { return false }
         let text = String(decoding: buf[0..<n], as: UTF8.self)
-        guard let ready = text.split(separator: "\n").first(where: { $0.hasPrefix("READY=") }) else { return false }
+        guard let ready = text.fields("\n").first(where: { $0.hasPrefix("READY=") }) else { return false }
         do {
             let client = try UnixSocket.connect(host, datagram: true)
             defer { close(client) }

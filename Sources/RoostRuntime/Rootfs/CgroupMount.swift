@@ -48,7 +48,7 @@ struct CgroupMount {
         let dest = try root.create(mount.destination, as: .directory)
         try Mounts.mount("tmpfs", dest.procPath, type: "tmpfs", flags: hardening, data: "mode=755", display: mount.destination)
         for h in v1 {
-            let name = String(h.mountpoint.split(separator: "/").last ?? "")
+            let name = String(h.mountpoint.fields("/").last ?? "")
             let sub = mount.destination + "/" + name
             let target = try root.create(sub, as: .directory)
             if inNamespace {
@@ -62,7 +62,7 @@ struct CgroupMount {
             }
             // Co-mounted controllers (cpu,cpuacct) also answer to each name (matches runc).
             if name.contains(",") {
-                for part in name.split(separator: ",") where part != name {
+                for part in name.fields(",") where part != name {
                     try root.symlink(name, at: mount.destination + "/" + part)
                 }
             }

@@ -147,8 +147,8 @@ struct Rootfs {
     private func detachHostProcAndSys() throws {
         let info = String(decoding: try FileIO.read("/proc/self/mountinfo"), as: UTF8.self)
         var targets: [String] = []
-        for line in info.split(separator: "\n") {
-            let f = line.split(separator: " ")
+        for line in info.fields("\n") {
+            let f = line.fields(" ")
             guard let dash = f.firstIndex(of: "-"), f.count > dash + 1, f[3] == "/" else { continue }
             let type = f[dash + 1], point = String(f[4])
             guard type == "proc" || type == "sysfs", !point.hasPrefix(plan.rootfs) else { continue }

@@ -34,7 +34,7 @@ enum CgroupJoin {
         var everywhere: String?
         for s in sub {
             if let colon = s.firstIndex(of: ":") {
-                for c in s[..<colon].split(separator: ",") { byController[String(c)] = String(s[s.index(after: colon)...]) }
+                for c in s[..<colon].fields(",") { byController[String(c)] = String(s[s.index(after: colon)...]) }
             } else {
                 everywhere = s
             }
@@ -42,10 +42,10 @@ enum CgroupJoin {
         let moving = everywhere != nil || !byController.isEmpty
         var out: [CgroupV1.Directory] = []
         for (controllers, dir, same) in directories(of: pid) {
-            let names = controllers.split(separator: ",").map { $0.hasPrefix("name=") ? String($0.dropFirst(5)) : String($0) }
+            let names = controllers.fields(",").map { $0.hasPrefix("name=") ? String($0.dropFirst(5)) : String($0) }
             let wanted = names.lazy.compactMap { byController[$0] }.first ?? everywhere
             if let wanted {
-                let target = dir + "/" + wanted.split(separator: "/").joined(separator: "/")
+                let target = dir + "/" + wanted.fields("/").joined(separator: "/")
                 guard FileIO.isDirectory(target) else {
                     throw RuntimeError.usage("exec --cgroup: \(target) does not exist (the sub-cgroup must exist)")
                 }

@@ -73,7 +73,7 @@ struct ProcessSetup {
         }
         let pathValue = env.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) } ?? ""
         var denied: String?
-        for dir in pathValue.split(separator: ":", omittingEmptySubsequences: false) {
+        for dir in pathValue.fields(":", omittingEmpty: false) {
             let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + name
             var st = stat()
             guard stat(candidate, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
@@ -99,8 +99,8 @@ struct ProcessSetup {
     /// The user's home from the container's /etc/passwd, "/" when it has none (matches runc).
     func homeDirectory(uid: UInt32) -> String {
         guard let bytes = try? FileIO.read("/etc/passwd") else { return "/" }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let f = line.split(separator: ":", omittingEmptySubsequences: false)
+        for line in String(decoding: bytes, as: UTF8.self).fields("\n") {
+            let f = line.fields(":", omittingEmpty: false)
             if f.count >= 6, UInt32(f[2]) == uid { return String(f[5]) }
         }
         return "/"

@@ -153,6 +153,8 @@ struct CgroupV1Tests {
             #expect(json.status == 0, "\(json)")
             #expect(b.roost(["exec", b.id, "sh", "-c", read]).stdout.hasPrefix("134217728\n7\n"))
             expectOneLineError(b.roost(["update", "--memory", "lots", b.id]), contains: "invalid value for memory: lots")
+            expectOneLineError(b.roost(["update", "--cpu-period", "often", b.id]), contains: "update: invalid value for cpu-period: often")
+            expectOneLineError(b.roost(["update", "--pids-limit"]), contains: "flag needs an argument: -pids-limit")
             expectOneLineError(b.roost(["update", "--cpuset-cpus", "999", b.id]), contains: "update: cpu.cpus: write \"999\"")
             #expect(b.roost(["delete", "--force", b.id]).status == 0)
         }
