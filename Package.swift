@@ -24,6 +24,7 @@ let package = Package(
         .executableTarget(name: "roost", dependencies: ["RoostCLI"]),
 
         .testTarget(name: "RoostSpecTests", dependencies: ["RoostSpec"]),
+        .testTarget(name: "RoostCgroupsTests", dependencies: ["RoostCgroups"]),
         .target(name: "RoostTestSupport", path: "Tests/RoostTestSupport"),
         .testTarget(name: "IntegrationTests", dependencies: ["RoostTestSupport"]),
     ]

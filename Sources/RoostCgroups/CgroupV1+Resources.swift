@@ -9,12 +9,6 @@ public struct CgroupError: Error, CustomStringConvertible {
     public var description: String { "config.json: \(path): \(problem)" }
 }
 
-/// runc's default device rules, appended after the config's own (matches runc's AllowedDevices).
-let defaultDeviceRules = [
-    "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm", "c 1:7 rwm", "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm",
-    "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm",
-]
-
 extension CgroupV1 {
     /// Writes `linux.resources` into the v1 controllers, each failure naming its JSON path.
     /// `devices` nil (an update) leaves the device rules alone unless `r` has some.
@@ -91,27 +85,13 @@ extension CgroupV1 {
         }
     }
 
-    /// v1 device rules in order: the config's, an allow for each linux.devices entry, then runc's
-    /// defaults; `a` (all) for a rule without type and numbers.
+    /// v1 device rules in order (DeviceRule.forContainer): the config's, an allow for each
+    /// linux.devices entry, then runc's defaults; `a` (all) for a rule without type and numbers.
     private func applyDevices(_ rules: [Spec.DeviceCgroup], _ devices: [Spec.Device]) throws(CgroupError) {
         guard directory("devices") != nil else { return }
-        for (i, rule) in rules.enumerated() {
-            let type = rule.type ?? "a"
-            let text: String
-            if type == "a" && rule.major == nil && rule.minor == nil {
-                text = "a"
-            } else {
-                let major = rule.major.map { $0 < 0 ? "*" : String($0) } ?? "*"
-                let minor = rule.minor.map { $0 < 0 ? "*" : String($0) } ?? "*"
-                text = "\(type) \(major):\(minor) \(rule.access ?? "rwm")"
-            }
-            try write("devices", rule.allow ? "devices.allow" : "devices.deny", text, "linux.resources.devices[\(i)]")
+        for rule in DeviceRule.forContainer(rules, devices) {
+            try write("devices", rule.allow ? "devices.allow" : "devices.deny", rule.v1Text, rule.jsonPath)
         }
-        for (i, d) in devices.enumerated() where d.type != "p" {
-            let type = d.type == "u" ? "c" : d.type
-            try write("devices", "devices.allow", "\(type) \(d.major):\(d.minor) rwm", "linux.devices[\(i)]")
-        }
-        for rule in defaultDeviceRules { try write("devices", "devices.allow", rule, "linux.resources.devices") }
     }
 
     private func write(_ controller: String, _ file: String, _ value: String, _ jsonPath: String) throws(CgroupError) {

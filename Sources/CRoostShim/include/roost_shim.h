@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "roost_bpf.h"
+
 // Namespace and clone flags (linux/sched.h); hidden from Swift without _GNU_SOURCE.
 static const uint64_t ROOST_CLONE_NEWNS = 0x00020000;
 static const uint64_t ROOST_CLONE_NEWCGROUP = 0x02000000;
