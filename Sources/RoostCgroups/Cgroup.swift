@@ -19,6 +19,9 @@ public enum Cgroup: Sendable, Equatable {
         case unified
     }
 
+    /// This host's mode, read once per process.
+    public static let host = detect()
+
     /// runc's IsCgroup2UnifiedMode: the mount point's filesystem is cgroup2.
     public static func detect(_ mountPoint: String = CgroupV2.defaultRoot) -> Mode {
         let cgroup2: Int = 0x6367_7270  // CGROUP2_SUPER_MAGIC
@@ -27,7 +30,7 @@ public enum Cgroup: Sendable, Equatable {
     }
 
     /// The driver the host calls for, at runc's fs/fs2 paths for `cgroupsPath` (or `id`).
-    public static func paths(cgroupsPath: String?, id: String, mode: Mode = detect()) throws -> Cgroup {
+    public static func paths(cgroupsPath: String?, id: String, mode: Mode = host) throws -> Cgroup {
         if mode == .unified { return .v2(try CgroupV2.paths(cgroupsPath: cgroupsPath, id: id)) }
         return .v1(try CgroupV1.paths(cgroupsPath: cgroupsPath, id: id))
     }
@@ -43,7 +46,7 @@ public enum Cgroup: Sendable, Equatable {
 
     /// The cgroup again from recorded `directories`: on a unified host the one "" directory is
     /// the v2 cgroup.
-    public init(recorded: [CgroupV1.Directory], mode: Mode = detect()) {
+    public init(recorded: [CgroupV1.Directory], mode: Mode = host) {
         if mode == .unified, recorded.count == 1, recorded[0].controllers == "" {
             self = .v2(CgroupV2(path: recorded[0].path))
         } else {
@@ -64,6 +67,15 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): try c.apply(r, devices: devices)
         case .v2(let c): try c.apply(r, devices: devices)
+        }
+    }
+
+    /// What lets a new process enter this cgroup itself (see CgroupV1.JoinHandles): v2's one
+    /// directory is the clone's CLONE_INTO_CGROUP.
+    public func openJoin() throws(SyscallError) -> CgroupV1.JoinHandles {
+        switch self {
+        case .v1(let c): return try c.openJoin()
+        case .v2(let c): return try CgroupV1.openJoin([CgroupV1.Directory(controllers: "", path: c.path)])
         }
     }
 

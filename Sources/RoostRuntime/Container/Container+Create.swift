@@ -109,7 +109,7 @@ extension Container {
             try directory.makeFifo()
             let stateDir = try FileDescriptor.open(directory.path, ROOST_O_PATH | O_DIRECTORY)
             var nsFDs: [Int32] = []
-            var cgroupJoin = CgroupV1.JoinHandles()
+            var cgroupJoin = CgroupV1.JoinHandles()  // either driver's
             defer {
                 for fd in nsFDs { close(fd) }
                 cgroupJoin.close()
@@ -120,9 +120,13 @@ extension Container {
             if let cg = plan.cgroups {
                 // Recorded before they exist, so a delete --force after a killed create finds them.
                 try FileIO.writeAtomically(directory.cgroupsFile, Array(cg.directories.map { "\($0.controllers)\t\($0.path)\n" }.joined().utf8))
-                try cg.create()
                 rollback.add { cg.remove() }
-                do { try cg.apply(plan.resources, devices: plan.configDevices) } catch { throw RuntimeError.bundle(error.description) }
+                do throws(CgroupError) {
+                    try cg.create(resources: plan.resources)
+                    try cg.apply(plan.resources, devices: plan.configDevices)
+                } catch {
+                    throw RuntimeError.bundle(error.description)
+                }
                 // Init enters them itself, first thing (see JoinHandles for why not cgroup.procs).
                 cgroupJoin = try cg.openJoin()
             }
@@ -224,7 +228,7 @@ extension Container {
     }
 
     /// A plain reason when the kernel's OOM killer ended a container's process.
-    static func oomExplanation(_ cg: CgroupV1) -> String? {
+    static func oomExplanation(_ cg: Cgroup) -> String? {
         guard cg.oomKills() > 0 else { return nil }
         let limit = cg.memoryLimit().map { "linux.resources.memory.limit (\($0) bytes)" } ?? "the memory limit"
         return "killed by the OOM killer: \(limit) is too small for this process"

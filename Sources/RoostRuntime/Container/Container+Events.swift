@@ -23,20 +23,17 @@ extension Container {
             emit(event("stats", cg.stats()))
             return
         }
-        let oom = cg.oomEventFD()
-        defer { if let oom { close(oom) } }
+        var oom = cg.oomWatch()
+        defer { oom?.close() }
         var next = monotonicNow()
         while Status.derive(c.state, directory) != .stopped {
             if monotonicNow() >= next {
                 emit(event("stats", cg.stats()))
                 next = monotonicNow() + interval
             }
-            var pfd = pollfd(fd: oom ?? -1, events: Int16(POLLIN), revents: 0)
+            var pfd = pollfd(fd: oom?.fd ?? -1, events: oom?.events ?? 0, revents: 0)
             let wait = Int32(max(0, min(next - monotonicNow(), 0.5)) * 1000)
-            if poll(&pfd, 1, wait) > 0, let oom {
-                var count: UInt64 = 0
-                if read(oom, &count, 8) == 8 { emit(event("oom", nil)) }
-            }
+            if poll(&pfd, 1, wait) > 0, oom != nil, oom!.take() > 0 { emit(event("oom", nil)) }
         }
     }
 }

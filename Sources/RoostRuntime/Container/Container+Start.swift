@@ -25,7 +25,7 @@ extension Container {
     /// open until execve closes it, so reading on to end-of-file tells that the user's process
     /// runs, and any text before it is init's error (a startContainer hook, exec itself). The read
     /// end is non-blocking and polled, so an init that died is noticed, not waited for forever.
-    static func release(_ directory: StateDirectory, pid: Int32, cgroups: CgroupV1? = nil) throws {
+    static func release(_ directory: StateDirectory, pid: Int32, cgroups: Cgroup? = nil) throws {
         let died = { () -> RuntimeError in
             .invalidState(id: directory.id, problem: "init exited before it could start" + (cgroups.flatMap(oomExplanation).map { ": " + $0 } ?? ""))
         }

@@ -48,9 +48,9 @@ extension ContainerPlan {
         }
 
         try refuseUnsupported(spec)
-        // cgroup v1 (and hybrid) hosts, as root. A cgroup2-only host and rootless use come later.
-        if geteuid() == 0 && !Host.isCgroup2Only {
-            do { cgroups = try CgroupV1.paths(cgroupsPath: spec.linux?.cgroupsPath, id: id) } catch {
+        // As root, on v1, hybrid and cgroup2-only hosts alike. Rootless use comes later.
+        if geteuid() == 0 {
+            do { cgroups = try Cgroup.paths(cgroupsPath: spec.linux?.cgroupsPath, id: id) } catch {
                 throw RuntimeError.config(path: "linux.cgroupsPath", problem: "cannot read the host's cgroups: \(error)")
             }
         }
@@ -63,6 +63,10 @@ extension ContainerPlan {
                     let inner = String(d.path.dropFirst(h.v1[i].mountpoint.count))
                     h.v1[i].path = inner.isEmpty ? "/" : inner
                 }
+            }
+            if case .v2(let v2)? = cgroups, v2.path.hasPrefix(v2.root) {
+                let inner = String(v2.path.dropFirst(v2.root.count))
+                h.unifiedPath = inner.isEmpty ? "/" : inner
             }
             cgroupHierarchies = h
         }

@@ -43,7 +43,7 @@ struct ContainerPlan {
     var process = ProcessPlan()
     var hooks: Spec.Hooks?
     /// The container's cgroup (v1/hybrid hosts, as root) and what to write into it.
-    var cgroups: CgroupV1?
+    var cgroups: Cgroup?
     var resources: Spec.Resources?
     var configDevices: [Spec.Device] = []
     var annotations: [(key: String, value: String)] = []

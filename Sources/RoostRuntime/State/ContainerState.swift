@@ -27,7 +27,7 @@ struct ContainerState {
     /// of the container lives, the namespace lives, so its inode names no other.
     var processNamespace: String?
     /// The container's cgroup directories, removed on delete.
-    var cgroups: CgroupV1?
+    var cgroups: Cgroup?
 
     var json: JSONValue {
         var fields: [(key: String, value: JSONValue)] = [
@@ -81,7 +81,7 @@ struct ContainerState {
             hooks: hooks, ownPidNamespace: v["ownPidNamespace"]?.boolValue ?? true,
             processNamespace: v["processNamespace"]?.stringValue,
             cgroups: v["cgroups"]?.objectValue.map { dirs in
-                CgroupV1(directories: dirs.compactMap { d in d.value.stringValue.map { CgroupV1.Directory(controllers: d.key, path: $0) } })
+                Cgroup(recorded: dirs.compactMap { d in d.value.stringValue.map { CgroupV1.Directory(controllers: d.key, path: $0) } })
             })
     }
 
