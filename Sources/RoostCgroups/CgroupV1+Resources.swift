@@ -85,8 +85,8 @@ extension CgroupV1 {
         }
     }
 
-    /// v1 device rules in order (DeviceRule.forContainer): the config's, an allow for each
-    /// linux.devices entry, then runc's defaults; `a` (all) for a rule without type and numbers.
+    /// v1 device rules in order (DeviceRule.forContainer): the config's, then runc's defaults;
+    /// `a` (all) for a rule without type and numbers.
     private func applyDevices(_ rules: [Spec.DeviceCgroup], _ devices: [Spec.Device]) throws(CgroupError) {
         guard directory("devices") != nil else { return }
         for rule in DeviceRule.forContainer(rules, devices) {

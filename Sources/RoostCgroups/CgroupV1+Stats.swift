@@ -52,8 +52,8 @@ extension CgroupV1 {
             let t = Dictionary(table(cpu, "cpu.stat"), uniquingKeysWith: { a, _ in a })
             fields.append((key: "throttling", value: .object([
                 (key: "periods", value: .integer(t["nr_periods"] ?? 0)),
-                (key: "throttled_periods", value: .integer(t["nr_throttled"] ?? 0)),
-                (key: "throttled_time", value: .integer(t["throttled_time"] ?? 0)),
+                (key: "throttledPeriods", value: .integer(t["nr_throttled"] ?? 0)),
+                (key: "throttledTime", value: .integer(t["throttled_time"] ?? 0)),
             ])))
         }
         return .object(fields)
@@ -64,7 +64,7 @@ extension CgroupV1 {
         func entry(_ prefix: String) -> JSONValue {
             .object([
                 (key: "usage", value: .integer(number(mem, prefix + "usage_in_bytes"))),
-                (key: "max_usage", value: .integer(number(mem, prefix + "max_usage_in_bytes"))),
+                (key: "max", value: .integer(number(mem, prefix + "max_usage_in_bytes"))),
                 (key: "failcnt", value: .integer(number(mem, prefix + "failcnt"))),
                 (key: "limit", value: .integer(number(mem, prefix + "limit_in_bytes"))),
             ])

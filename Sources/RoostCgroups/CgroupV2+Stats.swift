@@ -35,8 +35,8 @@ extension CgroupV2 {
                 ])),
                 (key: "throttling", value: .object([
                     (key: "periods", value: .integer(t["nr_periods"] ?? 0)),
-                    (key: "throttled_periods", value: .integer(t["nr_throttled"] ?? 0)),
-                    (key: "throttled_time", value: .integer((t["throttled_usec"] ?? 0) * 1000)),
+                    (key: "throttledPeriods", value: .integer(t["nr_throttled"] ?? 0)),
+                    (key: "throttledTime", value: .integer((t["throttled_usec"] ?? 0) * 1000)),
                 ])),
             ])))
         }
@@ -48,7 +48,7 @@ extension CgroupV2 {
                 (key: "cache", value: .integer(raw.first { $0.0 == "file" }?.1 ?? 0)),
                 (key: "usage", value: .object([
                     (key: "usage", value: .integer(usage)),
-                    (key: "max_usage", value: .integer(number("memory.peak") ?? 0)),  // Linux 5.19
+                    (key: "max", value: .integer(number("memory.peak") ?? 0)),  // Linux 5.19
                     (key: "failcnt", value: .integer(0)),
                     (key: "limit", value: .integer(limit)),
                 ])),
@@ -59,7 +59,7 @@ extension CgroupV2 {
                 let swapLimit = number("memory.swap.max") ?? UInt64.max
                 fields.append((key: "swap", value: .object([
                     (key: "usage", value: .integer(swap &+ usage)),
-                    (key: "max_usage", value: .integer(0)),
+                    (key: "max", value: .integer(0)),
                     (key: "failcnt", value: .integer(0)),
                     (key: "limit", value: .integer(swapLimit == UInt64.max ? swapLimit : swapLimit &+ limit)),
                 ])))

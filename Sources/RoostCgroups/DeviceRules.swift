@@ -30,7 +30,7 @@ public struct DeviceAccess: OptionSet, Sendable, Hashable {
 }
 
 /// One device-cgroup rule in the order the container gets them: the config's
-/// `linux.resources.devices`, an allow for each `linux.devices` node, then runc's defaults.
+/// `linux.resources.devices`, then runc's defaults.
 /// Both drivers read this one list: v1 writes it to devices.allow/deny, v2 compiles it to eBPF.
 public struct DeviceRule: Sendable, Equatable {
     public var allow: Bool
@@ -61,30 +61,30 @@ public struct DeviceRule: Sendable, Equatable {
         return "\(type) \(ma):\(mi) \(access)"
     }
 
-    /// The rules for a container: `rules` (linux.resources.devices) in order, an rwm allow for
-    /// every `devices` node (linux.devices; "u" counts as "c", fifos need no rule), then
-    /// runc's AllowedDevices (specconv's list: mknod of any node, and null, random, full, tty,
-    /// zero, urandom, the pty slaves, ptmx, tun).
+    /// The rules for a container, as runc's specconv makes them: `rules`
+    /// (linux.resources.devices) in order, then runc's AllowedDevices (mknod of any node, and
+    /// null, random, full, tty, zero, urandom, the pty slaves, ptmx, tun) less those whose path a
+    /// `linux.devices` node takes over. A `linux.devices` node gets no rule of its own: the
+    /// config must allow it (engines add both).
     public static func forContainer(_ rules: [Spec.DeviceCgroup], _ devices: [Spec.Device]) -> [DeviceRule] {
         var out: [DeviceRule] = []
         for (i, r) in rules.enumerated() {
             out.append(DeviceRule(allow: r.allow, type: r.type ?? "a", major: r.major, minor: r.minor,
                                   access: r.access ?? "rwm", jsonPath: "linux.resources.devices[\(i)]"))
         }
-        for (i, d) in devices.enumerated() where d.type != "p" {
-            out.append(DeviceRule(allow: true, type: d.type == "u" ? "c" : d.type, major: d.major, minor: d.minor,
-                                  access: "rwm", jsonPath: "linux.devices[\(i)]"))
-        }
-        return out + runcDefaults
+        let redefined = Set(devices.map(\.path))
+        return out + runcDefaults.filter { $0.path.map { !redefined.contains($0) } ?? true }.map(\.rule)
     }
 
-    /// runc's AllowedDevices (libcontainer/specconv/spec_linux.go), in its order.
-    public static let runcDefaults: [DeviceRule] = [
-        ("c", nil, nil, "m"), ("b", nil, nil, "m"), ("c", 1, 3, "rwm"), ("c", 1, 8, "rwm"), ("c", 1, 7, "rwm"),
-        ("c", 5, 0, "rwm"), ("c", 1, 5, "rwm"), ("c", 1, 9, "rwm"), ("c", 136, nil, "rwm"), ("c", 5, 2, "rwm"),
-        ("c", 10, 200, "rwm"),
-    ].map { (t: String, ma: Int64?, mi: Int64?, a: String) in
-        DeviceRule(allow: true, type: t, major: ma, minor: mi, access: a, jsonPath: "linux.resources.devices")
+    /// runc's AllowedDevices (libcontainer/specconv/spec_linux.go), in its order, with the
+    /// node path of those that have one.
+    public static let runcDefaults: [(path: String?, rule: DeviceRule)] = [
+        (nil, "c", nil, nil, "m"), (nil, "b", nil, nil, "m"), ("/dev/null", "c", 1, 3, "rwm"),
+        ("/dev/random", "c", 1, 8, "rwm"), ("/dev/full", "c", 1, 7, "rwm"), ("/dev/tty", "c", 5, 0, "rwm"),
+        ("/dev/zero", "c", 1, 5, "rwm"), ("/dev/urandom", "c", 1, 9, "rwm"), (nil, "c", 136, nil, "rwm"),
+        (nil, "c", 5, 2, "rwm"), (nil, "c", 10, 200, "rwm"),
+    ].map { (p: String?, t: String, ma: Int64?, mi: Int64?, a: String) in
+        (p, DeviceRule(allow: true, type: t, major: ma, minor: mi, access: a, jsonPath: "linux.resources.devices"))
     }
 }
 

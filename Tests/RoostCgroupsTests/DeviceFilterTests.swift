@@ -105,12 +105,13 @@ private let denyAll = Spec.DeviceCgroup(allow: false, access: "rwm")
         ], devices: [], probes: [
             Probe("c", 10, 229, "r", true), Probe("c", 10, 229, "w", true), Probe("c", 10, 229, "rw", false),
         ]),
-        PolicyCase(name: "linux.devices nodes are allowed", rules: [denyAll], devices: [
-            .init(path: "/dev/fuse", type: "c", major: 10, minor: 229), .init(path: "/dev/sda", type: "b", major: 8, minor: 0),
-            .init(path: "/dev/fifo", type: "p"), .init(path: "/dev/u", type: "u", major: 99, minor: 1),
+        // matches runc's specconv: a node gets no rule of its own, and one that takes over a
+        // default's path (/dev/zero here) drops that default.
+        PolicyCase(name: "linux.devices nodes need a rule of their own", rules: [denyAll], devices: [
+            .init(path: "/dev/fuse", type: "c", major: 10, minor: 229), .init(path: "/dev/zero", type: "c", major: 1, minor: 5),
         ], probes: [
-            Probe("c", 10, 229, "rw", true), Probe("b", 8, 0, "rwm", true), Probe("b", 8, 1, "r", false),
-            Probe("c", 99, 1, "r", true), Probe("b", 99, 1, "r", false), Probe("c", 0, 0, "r", false),
+            Probe("c", 10, 229, "rw", false), Probe("c", 1, 5, "r", false), Probe("c", 1, 3, "rw", true),
+            Probe("c", 10, 229, "m", true),
         ]),
         PolicyCase(name: "wildcard minor and major", rules: [
             denyAll, .init(allow: true, type: "b", major: 7, minor: nil, access: "r"),
@@ -214,7 +215,7 @@ private let denyAll = Spec.DeviceCgroup(allow: false, access: "rwm")
         let rules = DeviceRule.forContainer([denyAll, .init(allow: true, type: "c", major: 1, minor: -1, access: "rw")],
                                             [.init(path: "/dev/fuse", type: "u", major: 10, minor: 229), .init(path: "/dev/p", type: "p")])
         #expect(rules.map { "\($0.allow ? "allow" : "deny") \($0.v1Text) @\($0.jsonPath)" } == [
-            "deny a @linux.resources.devices[0]", "allow c 1:* rw @linux.resources.devices[1]", "allow c 10:229 rwm @linux.devices[0]",
+            "deny a @linux.resources.devices[0]", "allow c 1:* rw @linux.resources.devices[1]",
             "allow c *:* m @linux.resources.devices", "allow b *:* m @linux.resources.devices",
             "allow c 1:3 rwm @linux.resources.devices", "allow c 1:8 rwm @linux.resources.devices",
             "allow c 1:7 rwm @linux.resources.devices", "allow c 5:0 rwm @linux.resources.devices",

@@ -23,13 +23,13 @@ import Testing
             "hugetlb.2MB.rsvd.max": "max\n",
         ])
         let json = cg.stats(files: fs).serialized()
-        #expect(json == #"{"cpu":{"usage":{"total":1500000,"kernel":500000,"user":1000000},"throttling":{"periods":10,"throttled_periods":2,"throttled_time":30000}},"memory":{"cache":3000,"usage":{"usage":4096,"max_usage":6000,"failcnt":0,"limit":8192},"swap":{"usage":4196,"max_usage":0,"failcnt":0,"limit":18446744073709551615},"raw":{"anon":1000,"file":3000}},"pids":{"current":3,"limit":0},"blkio":{"ioServiceBytesRecursive":[{"major":8,"minor":0,"op":"Read","value":10},{"major":8,"minor":0,"op":"Write","value":20}],"ioServicedRecursive":[{"major":8,"minor":0,"op":"Read","value":1},{"major":8,"minor":0,"op":"Write","value":2}]},"hugetlb":{"2MB":{"usage":2097152,"max":0,"failcnt":4}}}"#)
+        #expect(json == #"{"cpu":{"usage":{"total":1500000,"kernel":500000,"user":1000000},"throttling":{"periods":10,"throttledPeriods":2,"throttledTime":30000}},"memory":{"cache":3000,"usage":{"usage":4096,"max":6000,"failcnt":0,"limit":8192},"swap":{"usage":4196,"max":0,"failcnt":0,"limit":18446744073709551615},"raw":{"anon":1000,"file":3000}},"pids":{"current":3,"limit":0},"blkio":{"ioServiceBytesRecursive":[{"major":8,"minor":0,"op":"Read","value":10},{"major":8,"minor":0,"op":"Write","value":20}],"ioServicedRecursive":[{"major":8,"minor":0,"op":"Read","value":1},{"major":8,"minor":0,"op":"Write","value":2}]},"hugetlb":{"2MB":{"usage":2097152,"max":0,"failcnt":4}}}"#)
     }
 
     /// Without the pids controller the processes are counted; without memory or io nothing is made up.
     @Test func sparseCgroup() {
         let fs = files(["cpu.stat": "usage_usec 7\n", "cgroup.procs": "1\n2\n"])
-        #expect(cg.stats(files: fs).serialized() == #"{"cpu":{"usage":{"total":7000,"kernel":0,"user":0},"throttling":{"periods":0,"throttled_periods":0,"throttled_time":0}},"pids":{"current":2,"limit":0}}"#)
+        #expect(cg.stats(files: fs).serialized() == #"{"cpu":{"usage":{"total":7000,"kernel":0,"user":0},"throttling":{"periods":0,"throttledPeriods":0,"throttledTime":0}},"pids":{"current":2,"limit":0}}"#)
     }
 
     @Test func swapLimitAddsTheMemoryLimit() {

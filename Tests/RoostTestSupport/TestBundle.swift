@@ -17,6 +17,8 @@ public struct RoostResult: Sendable, CustomStringConvertible {
 
 /// Where the tests find the built binary and the busybox rootfs (set by `make test`).
 public enum TestEnvironment {
+    /// /sys/fs/cgroup is itself cgroup2: the v2 driver's host (the VM lane).
+    public static let isCgroup2Only = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers")
     public static var binary: String {
         ProcessInfo.processInfo.environment["ROOST_BINARY"] ?? FileManager.default.currentDirectoryPath + "/.build/release/roost"
     }
@@ -170,6 +172,13 @@ public final class TestBundle: @unchecked Sendable {
                 let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
                 guard f.count == 3 else { continue }
                 let controllers = f[1].replacingOccurrences(of: "name=", with: "")
+                if controllers.isEmpty && TestEnvironment.isCgroup2Only {
+                    // runc's fs2 rule: below the parent of roost's own cgroup.
+                    let parent = (String(f[2]) as NSString).deletingLastPathComponent
+                    let dir = "/sys/fs/cgroup" + (parent == "/" ? "" : parent) + "/" + id
+                    if FileManager.default.fileExists(atPath: dir) { found.append("cgroup \(dir)") }
+                    continue
+                }
                 let mount = controllers.isEmpty ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup/\(controllers)"
                 let dir = mount + (f[2] == "/" ? "" : String(f[2])) + "/" + id
                 if FileManager.default.fileExists(atPath: dir) { found.append("cgroup \(dir)") }

@@ -45,6 +45,28 @@ struct DeviceTests {
         }
     }
 
+    @Test("a linux.devices node opens only where a device rule allows it (as runc: the node gets no rule itself)")
+    func nodeNeedsRule() throws {
+        let node: [String: Any] = ["path": "/dev/roostkmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 0o600]
+        try withBundle { b in
+            var l = b.linux
+            l["devices"] = [node]
+            b.linux = l
+            b.shell("echo roost-device-test > /dev/roostkmsg && echo opened")
+            let r = try b.run()
+            #expect(r.status != 0 && !r.stdout.contains("opened") && r.stderr.contains("Operation not permitted"), "\(r)")
+        }
+        try withBundle { b in
+            var l = b.linux
+            l["devices"] = [node]
+            l["resources"] = ["devices": [["allow": false, "access": "rwm"], ["allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"]]]
+            b.linux = l
+            b.shell("echo roost-device-test > /dev/roostkmsg && echo opened")
+            let r = try b.run()
+            #expect(r.status == 0 && r.stdout == "opened\n", "\(r)")
+        }
+    }
+
     @Test("maskedPaths hide files and directories; missing ones are skipped")
     func masked() throws {
         try withBundle { b in
