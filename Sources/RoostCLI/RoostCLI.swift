@@ -59,8 +59,14 @@ struct GlobalContext {
 
     var systemdCgroup: Bool
 
+    /// /run/roost; for an unprivileged user $XDG_RUNTIME_DIR/roost when that is set (as runc).
+    static var defaultRoot: String {
+        if geteuid() != 0, let xdg = getenv("XDG_RUNTIME_DIR"), xdg.pointee != 0 { return String(cString: xdg) + "/roost" }
+        return "/run/roost"
+    }
+
     init(_ p: ParsedArguments) {
-        root = p.value("root") ?? "/run/roost"
+        root = p.value("root") ?? Self.defaultRoot
         debug = p.flag("debug")
         systemdCgroup = p.flag("systemd-cgroup")
     }

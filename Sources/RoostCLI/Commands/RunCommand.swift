@@ -1,5 +1,6 @@
 import Glibc
 import RoostRuntime
+import RoostLinux
 
 /// `roost run [flags] ID`: create, start, wait, delete, in the foreground.
 enum RunCommand {
@@ -23,6 +24,11 @@ enum CreateCommand {
     /// The flags `create` and `run` share.
     static func options(_ a: ParsedArguments, _ g: GlobalContext, command: String) throws -> Container.CreateOptions {
         if g.systemdCgroup {
+            // sd_booted(3)'s test: systemd, as PID 1, made /run/systemd/system.
+            guard FileIO.isDirectory("/run/systemd/system") else {
+                let pid1 = (try? FileIO.read("/proc/1/comm")).map { String(decoding: $0.prefix { $0 != 10 }, as: UTF8.self) } ?? "unknown"
+                throw UsageError(description: "\(command): --systemd-cgroup: systemd is not running on this host (PID 1 is \(pid1)); use the default cgroupfs driver")
+            }
             throw UsageError(description: "\(command): --systemd-cgroup: the systemd cgroup driver is not supported yet")
         }
 

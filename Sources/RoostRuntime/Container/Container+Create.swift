@@ -204,7 +204,12 @@ extension Container {
     private static func writeMaps(_ plan: ContainerPlan, pid: Int32) throws {
         do {
             if !plan.uidMap.isEmpty { try FileIO.writeExisting("/proc/\(pid)/uid_map", plan.uidMap) }
-            if !plan.gidMap.isEmpty { try FileIO.writeExisting("/proc/\(pid)/gid_map", plan.gidMap) }
+            if !plan.gidMap.isEmpty {
+                // An unprivileged user may map only its own gid, and only once setgroups is
+                // denied in the namespace (user_namespaces(7); runc's rootless path does the same).
+                if geteuid() != 0 { try FileIO.writeExisting("/proc/\(pid)/setgroups", "deny") }
+                try FileIO.writeExisting("/proc/\(pid)/gid_map", plan.gidMap)
+            }
         } catch {
             throw RuntimeError.config(path: "linux.uidMappings", problem: "\(error)")
         }

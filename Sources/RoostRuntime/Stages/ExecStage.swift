@@ -105,20 +105,27 @@ struct ExecStage {
         _exit(1)
     }
 
+    private func joinUser(_ user: NamespaceJoin) throws(InitFailure) {
+        try step("join the container's user namespace") {
+            try Namespaces.setns(user.fd, .user, display: "user")
+            try sys("setresgid", "0") { roost_setresgid(0, 0, 0) }
+            try sys("setresuid", "0") { roost_setresuid(0, 0, 0) }
+        }
+    }
+
     private func enter() throws(InitFailure) {
         try step("join the container's cgroups") { try cgroupJoin.join() }
-        // Every namespace but the user one first (roost has the privilege for them as it is),
-        // then the user namespace, which takes that privilege away.
+        // As root: every namespace but the user one first (roost has the privilege for them as it
+        // is), then the user namespace, which takes that privilege away. Without privilege
+        // (rootless): the user namespace first, as runc always does - it is what grants the
+        // privilege over the others, which the container made inside it.
+        let user = joins.first(where: { $0.kind == .user })
+        let userFirst = geteuid() != 0
+        if let user, userFirst { try joinUser(user) }
         for j in joins where j.kind != .user {
             try step("join the container's \(j.kind.rawValue) namespace") { try Namespaces.setns(j.fd, j.kind, display: "pid \(j.kind.procName)") }
         }
-        if let user = joins.first(where: { $0.kind == .user }) {
-            try step("join the container's user namespace") {
-                try Namespaces.setns(user.fd, .user, display: "user")
-                try sys("setresgid", "0") { roost_setresgid(0, 0, 0) }
-                try sys("setresuid", "0") { roost_setresuid(0, 0, 0) }
-            }
-        }
+        if let user, !userFirst { try joinUser(user) }
         for j in joins { close(j.fd) }
         // A process never changes its own pid (or time) namespace: its child does. CLONE_PARENT
         // makes that child roost's, so roost waits for it.

@@ -114,7 +114,12 @@ struct ProcessSetup {
         try step("process.capabilities.bounding") { if let caps { try Capabilities.limitBounding(to: caps.bounding) } }
         try step("process.user") {
             _ = roost_prctl(ROOST_PR_SET_KEEPCAPS, 1, 0, 0, 0)
-            try sys("setgroups", "\(p.additionalGids)") { roost_setgroups(p.additionalGids.count, p.additionalGids) }
+            // matches runc: where setgroups is denied (a user namespace made without privilege),
+            // the supplementary groups stay as they are.
+            let denied = (try? FileIO.read("/proc/self/setgroups")).map { $0.starts(with: Array("deny".utf8)) } ?? false
+            if !denied {
+                try sys("setgroups", "\(p.additionalGids)") { roost_setgroups(p.additionalGids.count, p.additionalGids) }
+            }
             try sys("setresgid", "\(p.gid)") { roost_setresgid(p.gid, p.gid, p.gid) }
             try sys("setresuid", "\(p.uid)") { roost_setresuid(p.uid, p.uid, p.uid) }
             _ = roost_prctl(ROOST_PR_SET_KEEPCAPS, 0, 0, 0, 0)
