@@ -17,11 +17,11 @@ enum ExecCommand {
         if let label = a.value("process-label") {
             throw UsageError(description: "exec: --process-label \"\(label)\": " + (FileIO.exists("/sys/fs/selinux/enforce") ? "SELinux labels are not supported by roost yet" : "SELinux is disabled or not supported on this host"))
         }
-        if let profile = a.value("apparmor") {
-            let enabled = (try? FileIO.read("/sys/module/apparmor/parameters/enabled"))?.first == UInt8(ascii: "Y")
-            throw UsageError(description: "exec: --apparmor \"\(profile)\": " + (enabled ? "AppArmor profiles are not supported by roost yet" : "AppArmor is not enabled on this host"))
-        }
         var o = Container.ExecOptions()
+        if let profile = a.value("apparmor") {
+            guard AppArmor.isEnabled else { throw UsageError(description: "exec: --apparmor \"\(profile)\": AppArmor is not enabled on this host") }
+            o.apparmorProfile = profile
+        }
         o.args = Array(a.positionals.dropFirst())
         o.processFile = a.value("process")
         o.cwd = a.value("cwd")

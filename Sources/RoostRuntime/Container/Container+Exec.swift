@@ -16,6 +16,8 @@ extension Container {
         public var additionalGids: [String] = []
         public var capabilities: [String] = []
         public var noNewPrivileges = false
+        /// exec --apparmor: instead of the container's profile.
+        public var apparmorProfile: String?
         public var detach = false
         public var pidFile: String?
         public var preserveFDs: Int32 = 0
@@ -128,6 +130,14 @@ extension Container {
             do throws(SpecError) { p = try Spec.Process.decode(bytes, file: file) } catch { throw RuntimeError.spec(error) }
             var plan = try ProcessPlan(p, at: "process", file: file)
             if o.noNewPrivileges { plan.noNewPrivileges = true }
+            if let profile = o.apparmorProfile { plan.apparmorProfile = profile }
+            // matches runc: a process.json without a profile gets the container's.
+            if plan.apparmorProfile == nil && AppArmor.isEnabled,
+                let bytes = try? FileIO.read(directory.configFile),
+                let profile = (try? Spec.decodeWithoutValidation(bytes, file: directory.configFile))?.process?.apparmorProfile, !profile.isEmpty
+            {
+                plan.apparmorProfile = profile
+            }
             return plan
         }
         guard !o.args.isEmpty else { throw RuntimeError.usage("exec: a command is required (or --process FILE)") }
@@ -166,6 +176,7 @@ extension Container {
             p.capabilities = caps
         }
         if o.noNewPrivileges { p.noNewPrivileges = true }
+        if let profile = o.apparmorProfile { p.apparmorProfile = profile }
         return try ProcessPlan(p, at: "process")
     }
 }

@@ -122,9 +122,8 @@ extension ContainerPlan {
             let path = p?.selinuxLabel.map({ !$0.isEmpty }) == true ? "process.selinuxLabel" : "linux.mountLabel"
             throw RuntimeError.config(path: path, problem: selinux ? "SELinux labels are not supported by roost yet" : "an SELinux label is given, but SELinux is disabled or not supported on this host")
         }
-        if let profile = p?.apparmorProfile, !profile.isEmpty {
-            let enabled = (try? FileIO.read("/sys/module/apparmor/parameters/enabled"))?.first == UInt8(ascii: "Y")
-            throw RuntimeError.config(path: "process.apparmorProfile", problem: enabled ? "AppArmor profiles are not supported by roost yet" : "AppArmor profile \"\(profile)\" is given, but AppArmor is not enabled on this host")
+        if let profile = p?.apparmorProfile, !profile.isEmpty, !AppArmor.isEnabled {
+            throw RuntimeError.config(path: "process.apparmorProfile", problem: "AppArmor profile \"\(profile)\" is given, but AppArmor is not enabled on this host")
         }
     }
 
@@ -293,6 +292,7 @@ extension ProcessPlan {
         additionalGids = p.user.additionalGids ?? []
         umask = p.user.umask ?? 0o022
         noNewPrivileges = p.noNewPrivileges ?? false
+        apparmorProfile = p.apparmorProfile.flatMap { $0.isEmpty ? nil : $0 }
         oomScoreAdj = p.oomScoreAdj
         terminal = p.terminal ?? false
         if let box = p.consoleSize, box.height > 0, box.width > 0 {

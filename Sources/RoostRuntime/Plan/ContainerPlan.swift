@@ -96,6 +96,8 @@ struct ProcessPlan {
         permitted: Capabilities.Set, ambient: Capabilities.Set)?
     var rlimits: [(resource: Int32, soft: UInt64, hard: UInt64)] = []
     var noNewPrivileges = false
+    /// The AppArmor profile execve switches to (process.apparmorProfile, exec --apparmor).
+    var apparmorProfile: String?
     var oomScoreAdj: Int?
     var terminal = false
     /// process.consoleSize as (rows, cols).

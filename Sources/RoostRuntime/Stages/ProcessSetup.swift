@@ -12,6 +12,10 @@ struct ProcessSetup {
     /// Everything up to (not including) exec; returns the executable and the environment.
     func prepare() throws -> (String, [String]) {
         let p = process
+        // matches runc: the profile is asked for before the user and capabilities change.
+        if let profile = p.apparmorProfile {
+            try step("process.apparmorProfile") { try AppArmor.changeOnExec(profile) }
+        }
         for r in p.rlimits {
             try step("process.rlimits: \(Rlimits.names[Int(r.resource)])") {
                 do { try Rlimits.set(r.resource, soft: r.soft, hard: r.hard) } catch let e as SyscallError where e.errno == EPERM {
