@@ -61,10 +61,14 @@ enum SeccompAgent {
     /// Compiles linux.seccomp for the plan; unknown syscall names are ignored (debug line).
     static func compile(_ s: Spec.Seccomp?) throws -> SeccompFilter? {
         guard let s else { return nil }
+        let start = monotonicNow()
         let compiled: SeccompCompilation?
         do throws(SpecError) { compiled = try SeccompCompiler.compile(s) } catch { throw RuntimeError.spec(error) }
         guard let compiled else { return nil }
         for name in compiled.ignoredNames { Diagnostics.debug("unknown seccomp syscall \"\(name)\" ignored") }
+        let rules = (s.syscalls ?? []).reduce(0) { $0 + $1.names.count }
+        let micros = Int((monotonicNow() - start) * 1e6)
+        Diagnostics.debug("seccomp: \(rules) rules compiled to \(compiled.filter.instructionCount) BPF instructions (flags \(compiled.filter.flags)) in \(micros) µs")
         return compiled.filter
     }
 
