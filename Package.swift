@@ -29,6 +29,7 @@ let package = Package(
 
         .testTarget(name: "RoostSpecTests", dependencies: ["RoostSpec"]),
         .testTarget(name: "RoostCgroupsTests", dependencies: ["RoostCgroups"]),
+        .testTarget(name: "RoostSeccompTests", dependencies: ["RoostSeccomp"]),
         .target(name: "RoostTestSupport", path: "Tests/RoostTestSupport"),
         .testTarget(name: "IntegrationTests", dependencies: ["RoostTestSupport"]),
     ]
