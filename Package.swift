@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers, one way: roost → RoostCLI → RoostRuntime → {RoostSpec, RoostLinux → CRoostShim}.
+// Layers, one way: roost → RoostCLI → RoostRuntime → {RoostSpec, RoostLinux → CRoostShim, RoostSeccomp → CSeccomp}.
 let package = Package(
     name: "roost",
     platforms: [.macOS(.v13)],
@@ -17,14 +17,19 @@ let package = Package(
         .target(name: "RoostLinux", dependencies: ["CRoostShim"]),
         // cgroup placement, resources, freezer; knows the spec's resources, not the lifecycle.
         .target(name: "RoostCgroups", dependencies: ["RoostSpec", "RoostLinux", "CRoostShim"]),
+        // libseccomp (static in the release binary), for the parent only.
+        .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
+        // linux.seccomp to BPF (libseccomp, in the parent) and the one syscall that loads it (in the child).
+        .target(name: "RoostSeccomp", dependencies: ["RoostSpec", "CSeccomp", "CRoostShim"]),
         // The container lifecycle: joins the spec to the kernel.
-        .target(name: "RoostRuntime", dependencies: ["RoostSpec", "RoostLinux", "RoostCgroups", "CRoostShim"]),
+        .target(name: "RoostRuntime", dependencies: ["RoostSpec", "RoostLinux", "RoostCgroups", "RoostSeccomp", "CRoostShim"]),
         // runc's command line.
         .target(name: "RoostCLI", dependencies: ["RoostRuntime", "RoostLinux"]),
         .executableTarget(name: "roost", dependencies: ["RoostCLI"]),
 
         .testTarget(name: "RoostSpecTests", dependencies: ["RoostSpec"]),
         .testTarget(name: "RoostCgroupsTests", dependencies: ["RoostCgroups"]),
+        .testTarget(name: "RoostSeccompTests", dependencies: ["RoostSeccomp"]),
         .target(name: "RoostTestSupport", path: "Tests/RoostTestSupport"),
         .testTarget(name: "IntegrationTests", dependencies: ["RoostTestSupport"]),
     ]

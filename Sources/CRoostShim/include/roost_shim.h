@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "roost_bpf.h"
+#include "roost_seccomp.h"
 
 // Namespace and clone flags (linux/sched.h); hidden from Swift without _GNU_SOURCE.
 static const uint64_t ROOST_CLONE_NEWNS = 0x00020000;

@@ -77,6 +77,7 @@ extension Container {
                 // The config as created: exec takes its process defaults from here, not from a
                 // bundle that may have changed since.
                 try FileIO.writeAtomically(directory.configFile, bytes)
+                try directory.writeSeccomp(plan.process.seccomp)
                 try FileIO.writeAtomically(directory.stateFile, Array(state.json.serialized().utf8))
                 if let pidFile = options.pidFile {
                     try FileIO.writeAtomically(absolutePath(pidFile), Array(String(created.pid).utf8), mode: 0o644)
@@ -159,10 +160,16 @@ extension Container {
             rollback.add { if consoleMaster >= 0 { close(consoleMaster) } }
             loop: while true {
                 let (message, fd) = try parentEnd.nextWithFD()
-                if fd >= 0 && message != .console { close(fd) }
+                if fd >= 0 && message != .console && message != .seccompListener { close(fd) }
                 switch message {
                 case .console:
                     consoleMaster = fd
+                case .seccompListener:
+                    defer { if fd >= 0 { close(fd) } }
+                    guard fd >= 0, let filter = plan.process.seccomp else { throw RuntimeError.child(stage: "sync", message: "seccomp listener without an fd") }
+                    try SeccompAgent.send(
+                        listener: fd, filter: filter, pid: initPid, id: state.id, status: "creating", initPid: initPid, bundle: state.bundle,
+                        annotations: state.annotations)
                 case .needMaps:
                     try writeMaps(plan, pid: pid)
                     try parentEnd.send(.mapsWritten)

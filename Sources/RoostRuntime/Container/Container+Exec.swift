@@ -43,6 +43,8 @@ extension Container {
         default: break
         }
         var process = try execProcess(directory, options)
+        // matches runc: the container's filter, also for --process (compiled at create).
+        process.seccomp = try directory.readSeccomp()
         if options.processFile == nil { process.terminal = options.tty }
         // roost proxies the pty itself: size it like the caller's terminal before the process runs.
         if process.terminal && !options.detach && process.consoleSize == nil, let size = Pty.windowSize(0) { process.consoleSize = size }
@@ -79,10 +81,17 @@ extension Container {
         do {
             loop: while true {
                 let (message, fd) = try parentEnd.nextWithFD()
-                if fd >= 0 && message != .console { close(fd) }
+                if fd >= 0 && message != .console && message != .seccompListener { close(fd) }
                 switch message {
                 case .console:
                     master = fd
+                case .seccompListener:
+                    defer { if fd >= 0 { close(fd) } }
+                    guard fd >= 0, let filter = process.seccomp else { throw RuntimeError.child(stage: "sync", message: "seccomp listener without an fd") }
+                    // The filtered process: the pid-namespace child once it has reported itself.
+                    try SeccompAgent.send(
+                        listener: fd, filter: filter, pid: pid, id: id, status: "running", initPid: target, bundle: c.state.bundle,
+                        annotations: c.state.annotations)
                 case .pid(let p):
                     _ = try? Processes.wait(first)
                     pid = p

@@ -273,9 +273,8 @@ extension ContainerPlan {
     private mutating func planProcess(_ spec: Spec) throws {
         guard let p = spec.process else { throw RuntimeError.config(path: "process", problem: "must be set to run a container") }
         process = try ProcessPlan(p, at: "process")
-        if spec.linux?.seccomp != nil {
-            throw RuntimeError.config(path: "linux.seccomp", problem: "seccomp is not supported yet")
-        }
+        // Compiled here, before clone: a profile libseccomp or the kernel refuses fails create.
+        process.seccomp = try SeccompAgent.compile(spec.linux?.seccomp)
     }
 }
 

@@ -1,5 +1,6 @@
 import RoostCgroups
 import RoostLinux
+import RoostSeccomp
 import RoostSpec
 
 /// Everything the container's init does, resolved to kernel values in the parent (ARCHITECTURE.md
@@ -102,4 +103,6 @@ struct ProcessPlan {
     var terminal = false
     /// process.consoleSize as (rows, cols).
     var consoleSize: (rows: UInt16, cols: UInt16)?
+    /// linux.seccomp compiled (the container's, also for exec'd processes); loaded by ProcessSetup.
+    var seccomp: SeccompFilter?
 }

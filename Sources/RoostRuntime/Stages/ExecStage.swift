@@ -93,9 +93,11 @@ struct ExecStage {
                 }
             }
             let setup = ProcessSetup(process: process, preserveFDs: preserveFDs)
-            let (executable, env) = try setup.prepare()
+            let (executable, env) = try setup.prepare(sync: sync)
             // The parent-death signal survives execve: the process must outlive a detached roost.
             Processes.setParentDeathSignal(0)
+            // With no_new_privs, seccomp right before exec (runc's setns_init_linux.go).
+            try setup.loadSeccomp(early: false, sync: sync)
             try setup.exec(executable, env)
         } catch let failure as InitFailure {
             try? sync.send(.failed(failure.line))

@@ -84,10 +84,13 @@ struct Init {
         if let d = plan.domainname { try step("set domainname") { try sys("setdomainname", d) { roost_setdomainname(d, d.utf8.count) } } }
         try writeSysctls()
         if plan.hasMountNamespace { try rootfs.restrictPaths() }
-        let (executable, env) = try ProcessSetup(process: plan.process, preserveFDs: plan.preserveFDs).prepare()
+        let setup = ProcessSetup(process: plan.process, preserveFDs: plan.preserveFDs)
+        let (executable, env) = try setup.prepare(sync: sync)
 
         // Set up: say so, and stop being tied to roost's life (create returns now).
         Processes.setParentDeathSignal(0)
+        // With no_new_privs, seccomp as late as runc loads it: before reporting created.
+        try setup.loadSeccomp(early: false, sync: sync)
         try step("report to roost") { try sync.send(.created) }
         return (executable, env)
     }

@@ -10,7 +10,8 @@ struct ProcessSetup {
     let preserveFDs: Int32
 
     /// Everything up to (not including) exec; returns the executable and the environment.
-    func prepare() throws -> (String, [String]) {
+    /// `sync` carries a seccomp listener fd to roost.
+    func prepare(sync: SyncSocket? = nil) throws -> (String, [String]) {
         let p = process
         // matches runc: the profile is asked for before the user and capabilities change.
         if let profile = p.apparmorProfile {
@@ -24,6 +25,8 @@ struct ProcessSetup {
             }
         }
         var env = p.env
+        // Without no_new_privs loading seccomp needs CAP_SYS_ADMIN: before switchUser (runc).
+        try loadSeccomp(early: true, sync: sync)
         let executable = try resolveProcess(env: &env)
         if p.noNewPrivileges {
             try step("process.noNewPrivileges") { try sys("prctl(PR_SET_NO_NEW_PRIVS)") { roost_prctl(ROOST_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } }

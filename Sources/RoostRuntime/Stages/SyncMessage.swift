@@ -16,6 +16,8 @@ enum SyncMessage: Equatable {
     case console
     /// init → parent: everything is set up; init waits on the exec fifo.
     case created
+    /// init/exec → parent: the seccomp listener fd (SCMP_ACT_NOTIFY), attached, for the agent.
+    case seccompListener
     /// init → parent: a step failed. One line: the step, the call and its object, the error.
     case failed(String)
 
@@ -27,6 +29,7 @@ enum SyncMessage: Equatable {
         case .created: [UInt8(ascii: "C")]
         case .runtimeHooks: [UInt8(ascii: "H")]
         case .console: [UInt8(ascii: "K")]
+        case .seccompListener: [UInt8(ascii: "S")]
         case .hooksDone: [UInt8(ascii: "D")]
         case .failed(let m): [UInt8(ascii: "E")] + Array(m.utf8)
         }
@@ -42,6 +45,7 @@ enum SyncMessage: Equatable {
         case UInt8(ascii: "C"): self = .created
         case UInt8(ascii: "H"): self = .runtimeHooks
         case UInt8(ascii: "K"): self = .console
+        case UInt8(ascii: "S"): self = .seccompListener
         case UInt8(ascii: "D"): self = .hooksDone
         case UInt8(ascii: "E"): self = .failed(rest)
         default: return nil

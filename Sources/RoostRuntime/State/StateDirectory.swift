@@ -3,7 +3,8 @@ import RoostCgroups
 import RoostLinux
 
 /// The on-disk home of one container: `<root>/<id>/` holding `state.json` (written atomically) and,
-/// while the container is created but not started, `exec.fifo`.
+/// while the container is created but not started, `exec.fifo`; `seccomp.bpf` is the compiled
+/// linux.seccomp filter for `exec` (format: SeccompFilter.serialized, accessors in Stages/Seccomp.swift).
 struct StateDirectory {
     let root: String
     let id: String
@@ -76,7 +77,7 @@ struct StateDirectory {
 
     /// Removes the directory and what it holds (only regular entries live here).
     func remove() {
-        for name in ["state.json", "state.json.tmp", "config.json", "config.json.tmp", "cgroups", "cgroups.tmp", "exec.fifo", "notify/notify.sock"] { unlink(path + "/" + name) }
+        for name in ["state.json", "state.json.tmp", "config.json", "config.json.tmp", "cgroups", "cgroups.tmp", "seccomp.bpf", "seccomp.bpf.tmp", "exec.fifo", "notify/notify.sock"] { unlink(path + "/" + name) }
         rmdir(path + "/notify")
         rmdir(path)
     }

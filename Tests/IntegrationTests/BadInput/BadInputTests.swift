@@ -121,7 +121,6 @@ struct UnsupportedFieldTests {
         ("process", "scheduler", #"{"policy": "SCHED_OTHER"}"#, "process.scheduler"),
         ("process", "ioPriority", #"{"class": "IOPRIO_CLASS_BE", "priority": 4}"#, "process.ioPriority"),
         ("linux", "personality", #"{"domain": "LINUX32"}"#, "linux.personality"),
-        ("linux", "seccomp", #"{"defaultAction": "SCMP_ACT_ALLOW"}"#, "linux.seccomp"),
     ])
     func refused(section: String, key: String, value: String, path: String) throws {
         try withBundle { b in
