@@ -189,7 +189,7 @@ public enum SeccompCompiler {
         "SCMP_ARCH_S390X": "s390x", "SCMP_ARCH_LOONGARCH64": "loongarch64",
     ]
 
-    static var libseccompVersion: String {
+    public static var libseccompVersion: String {
         guard let v = seccomp_version() else { return "?" }
         return "\(v.pointee.major).\(v.pointee.minor).\(v.pointee.micro)"
     }

@@ -43,7 +43,9 @@ extension Container {
         }
         var plan = try ContainerPlan(
             id: id, bundle: bundle, spec: spec,
-            options: .init(noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, listenFDs: options.listenFDs))
+            options: .init(
+                noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, listenFDs: options.listenFDs,
+                seccompCache: stateRoot + "/" + SeccompAgent.cacheDirectory))
         // A foreground terminal roost proxies: the pty starts at the caller's window size.
         if plan.process.terminal && !options.detach && options.consoleSocket == nil && plan.process.consoleSize == nil,
             let size = Pty.windowSize(0)

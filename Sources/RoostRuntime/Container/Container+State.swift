@@ -35,7 +35,8 @@ extension Container {
         while let entry = readdir(dir) {
             guard entry.pointee.d_type == DT_DIR else { continue }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
+            // Not containers: the dot entries and roost's own caches (no id has a ':').
+            if name != "." && name != ".." && name != SeccompAgent.cacheDirectory { names.append(name) }
         }
         names.sort()
         var users: [UInt32: String] = [:]

@@ -20,6 +20,8 @@ extension ContainerPlan {
         var noNewKeyring = false
         var preserveFDs: Int32 = 0
         var listenFDs: Int32 = 0
+        /// Where compiled seccomp filters are kept between creates (SeccompAgent.compile).
+        var seccompCache: String?
     }
 
     /// Resolves a validated spec into kernel values. Throws `.config(path:problem:)` for what the
@@ -71,7 +73,7 @@ extension ContainerPlan {
             cgroupHierarchies = h
         }
         try planDevices(spec)
-        try planProcess(spec)
+        try planProcess(spec, cache: options.seccompCache)
         if options.listenFDs > 0 {
             process.env += ["LISTEN_FDS=\(options.listenFDs)", "LISTEN_PID=1"]
         }
@@ -270,11 +272,11 @@ extension ContainerPlan {
         }
     }
 
-    private mutating func planProcess(_ spec: Spec) throws {
+    private mutating func planProcess(_ spec: Spec, cache: String?) throws {
         guard let p = spec.process else { throw RuntimeError.config(path: "process", problem: "must be set to run a container") }
         process = try ProcessPlan(p, at: "process")
         // Compiled here, before clone: a profile libseccomp or the kernel refuses fails create.
-        process.seccomp = try SeccompAgent.compile(spec.linux?.seccomp)
+        process.seccomp = try SeccompAgent.compile(spec.linux?.seccomp, cache: cache)
     }
 }
 

@@ -58,10 +58,22 @@ extension StateDirectory {
 }
 
 enum SeccompAgent {
-    /// Compiles linux.seccomp for the plan; unknown syscall names are ignored (debug line).
-    static func compile(_ s: Spec.Seccomp?) throws -> SeccompFilter? {
+    /// Below the state root; ':' cannot be in a container id, so it is never taken for one.
+    static let cacheDirectory = "cache:seccomp"
+
+    /// Compiles linux.seccomp for the plan; unknown syscall names are ignored (debug line). With
+    /// `cache` (a directory), a profile compiled before is read back instead: libseccomp takes
+    /// 2–15 ms for an engine's profile, every create. An entry holds its whole key, which must
+    /// match byte for byte, so a hash collision cannot hand out another profile's filter.
+    static func compile(_ s: Spec.Seccomp?, cache: String? = nil) throws -> SeccompFilter? {
         guard let s else { return nil }
         let start = monotonicNow()
+        let key = cache.map { _ in cacheKey(s) }
+        let entry = cache.flatMap { dir in key.map { dir + "/" + hex(fnv1a($0)) } }
+        if let entry, let key, let filter = cached(entry, key: key) {
+            Diagnostics.debug("seccomp: \(filter.instructionCount) BPF instructions from the cache (\(entry)) in \(Int((monotonicNow() - start) * 1e6)) µs")
+            return filter
+        }
         let compiled: SeccompCompilation?
         do throws(SpecError) { compiled = try SeccompCompiler.compile(s) } catch { throw RuntimeError.spec(error) }
         guard let compiled else { return nil }
@@ -69,7 +81,50 @@ enum SeccompAgent {
         let rules = (s.syscalls ?? []).reduce(0) { $0 + $1.names.count }
         let micros = Int((monotonicNow() - start) * 1e6)
         Diagnostics.debug("seccomp: \(rules) rules compiled to \(compiled.filter.instructionCount) BPF instructions (flags \(compiled.filter.flags)) in \(micros) µs")
+        if let cache, let entry, let key {
+            // Best effort: a cache that cannot be written only costs the next create a compile.
+            if mkdir(cache, 0o700) == 0 || errno == EEXIST {
+                try? FileIO.writeAtomically(entry, Array(key.utf8) + [0] + compiled.filter.serialized)
+            }
+        }
         return compiled.filter
+    }
+
+    /// Everything the compiled filter depends on: the profile, the libseccomp that compiles it,
+    /// and the kernel whose flag support decided the flags.
+    static func cacheKey(_ s: Spec.Seccomp) -> String {
+        var u = utsname()
+        uname(&u)
+        let release = withUnsafeBytes(of: u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        var k = "roost seccomp cache 1\nlibseccomp \(SeccompCompiler.libseccompVersion)\nkernel \(release)\n"
+        k += "default \(s.defaultAction) \(s.defaultErrnoRet.map(String.init) ?? "-")\n"
+        k += "arch \((s.architectures ?? []).joined(separator: ","))\n"
+        k += "flags \(s.flags.map { $0.joined(separator: ",") } ?? "-")\n"
+        k += "listener \(s.listenerPath ?? "-") \(s.listenerMetadata?.utf8.count ?? 0):\(s.listenerMetadata ?? "")\n"
+        for rule in s.syscalls ?? [] {
+            k += "rule \(rule.action) \(rule.errnoRet.map(String.init) ?? "-") \(rule.names.joined(separator: ","))"
+            for a in rule.args ?? [] { k += " [\(a.index) \(a.op) \(a.value) \(a.valueTwo.map(String.init) ?? "-")]" }
+            k += "\n"
+        }
+        return k
+    }
+
+    private static func cached(_ path: String, key: String) -> SeccompFilter? {
+        guard let bytes = try? FileIO.read(path), let nul = bytes.firstIndex(of: 0),
+            bytes[..<nul].elementsEqual(key.utf8)
+        else { return nil }
+        return SeccompFilter(serialized: Array(bytes[(nul + 1)...]))
+    }
+
+    private static func fnv1a(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    private static func hex(_ v: UInt64) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
     }
 
     /// Hands a listener fd to the seccomp agent at listenerPath with runc's ContainerProcessState:

@@ -58,6 +58,43 @@ struct SeccompTests {
         }
     }
 
+    @Test("a compiled profile is cached under --root: the next create reads it back, a damaged entry is compiled again, list does not show it")
+    func cache() throws {
+        // A profile no other test or earlier run used (an unknown name is ignored but is part of
+        // the profile), so the first create here compiles it.
+        let marker = "roost_cache_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "_")
+        let profile: [String: Any] = [
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "syscalls": [rule(["mkdir", "mkdirat", marker], "SCMP_ACT_ERRNO")],
+        ]
+        var entries: [String] = []
+        for round in 0..<3 {
+            try withBundle { b in
+                setSeccomp(b, profile)
+                b.shell("mkdir /dev/shm/x 2>/dev/null; echo mkdir=$?")
+                try b.writeConfig()
+                let log = b.path + "/roost.log"
+                let r = runProgram(TestEnvironment.binary, ["--root", TestEnvironment.stateRoot, "--log", log, "--debug", "run", "--bundle", b.path, b.id])
+                #expect(r.stdout == "mkdir=1\n", "round \(round): \(r)")
+                let debug = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                #expect(debug.contains("seccomp: "), "the debug log says how the filter was made: \(debug)")
+                #expect(debug.contains("from the cache") == (round == 1), "round \(round) (1 reads the cache; 2 follows a damaged entry): \(debug)")
+                let dir = TestEnvironment.stateRoot + "/cache:seccomp"
+                let now = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+                if round == 0 {
+                    let mine = now.filter { (try? String(contentsOfFile: dir + "/" + $0, encoding: .isoLatin1))?.contains(marker) == true }
+                    entries = mine
+                    #expect(!mine.isEmpty, "an entry for this profile: \(now)")
+                }
+                if round == 1 {
+                    // Damage this profile's entries: the next create must compile again.
+                    for e in entries { try Data("garbage".utf8).write(to: URL(fileURLWithPath: dir + "/" + e)) }
+                }
+                #expect(!b.roost(["list", "-q"]).stdout.contains("cache"), "list shows containers only")
+            }
+        }
+    }
+
     @Test("errnoRet is the rule's error")
     func errnoRet() throws {
         try withBundle { b in
