@@ -70,6 +70,7 @@ q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
   echo "VM_ROOST_ROOTFS=$(q "$rootfs")"
   echo "VM_FILTER=$(q "$filter")"
   echo "VM_BEFORE=$(q "${VM_BEFORE:-}")"
+  echo "VM_NOFILE=$(ulimit -n)"
 } >"$run/config"
 
 if grep -qE '^kvm_(intel|amd) ' /proc/modules 2>/dev/null && [[ -w /dev/kvm ]]; then
