@@ -95,13 +95,21 @@ if [[ ! -f $run/status ]]; then
 fi
 status=$(cat "$run/status")
 [[ -f $run/results.xml ]] || die "the test binary exited with status $status and wrote no results"
-attr() { sed -n "s/.*<testsuite name=\"TestResults\".* $1=\"\([0-9]*\)\".*/\1/p" "$run/results.xml" | head -1; }
-ran=$(attr tests) failed=$(attr failures) errors=$(attr errors) skipped=$(attr skipped)
-failed=$((${failed:-0} + ${errors:-0}))
-echo "test-vm: $((ran - failed)) passed, $failed failed, ${skipped:-0} skipped"
-echo "test-vm: in ${took}s under $how ($(grep -o 'tests took [0-9.]*s' "$vm/console.log" | tail -1 || true))"
-if [[ ${skipped:-0} != 0 ]]; then
-  grep -o '<skipped>[^<]*' "$run/results.xml" | sort | uniq -c | sed 's/<skipped>/skipped: /; s/^/test-vm: /'
-fi
+# Per test: a <testcase> with a <failure> failed (xunit's failures= counts issues, not tests),
+# one with <skipped> was skipped, any other passed.
+summary=$(awk '
+  function done() { if (open) { n[st]++; if (st == "failed") names = names "\n" name }; open = 0 }
+  /<testcase / { done(); open = 1; st = "passed"; name = $0; sub(/.*classname="/, "", name); sub(/" name="/, "/", name); sub(/".*/, "", name)
+                 if ($0 ~ /\/>[[:space:]]*$/) done(); next }
+  /<failure/ { st = "failed" }
+  /<skipped/ { if (st != "failed") st = "skipped" }
+  /<\/testcase>/ { done() }
+  END { done(); printf "%d %d %d%s", n["passed"], n["failed"], n["skipped"], names }' "$run/results.xml")
+read -r passed failed skipped <<<"$(head -1 <<<"$summary")"
+echo "test-vm: in ${took}s under $how; $(grep -o 'booted in [0-9.]*s' "$vm/console.log" | tail -1), $(grep -o 'tests took [0-9.]*s' "$vm/console.log" | tail -1)"
+tail -n +2 <<<"$summary" | sed 's/^/test-vm: failed: /'
+grep -o '<skipped>[^<]*' "$run/results.xml" | sort | uniq -c | sed 's/<skipped>/skipped: /; s/^ */test-vm: /'
+echo "test-vm: $passed passed, $failed failed, $skipped skipped"
+ran=$((passed + failed))
 [[ ${ran:-0} -gt 0 ]] || die "filter '$filter' ran no test in the VM"
 [[ $status == 0 ]] || die "the tests in the VM exited with status $status"
