@@ -16,7 +16,8 @@ say() { echo "test-vm: $*" >&2; }
 kernel_package() { apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'; }
 pkg=$(kernel_package)
 if [[ -z $pkg ]]; then apt-get update -qq; pkg=$(kernel_package); fi
-[[ -n $pkg ]] || { say "cannot find linux-image-amd64 in Debian's archive (apt-cache depends linux-image-amd64)"; exit 1; }
+# Exit status 3: the kernel package is not to be had (run.sh skips the lane); 1: anything else.
+[[ -n $pkg ]] || { say "cannot find linux-image-amd64 in Debian's archive (apt-cache depends linux-image-amd64)"; exit 3; }
 ver=$(apt-cache policy "$pkg" | awk '/Candidate:/ {print $2}')
 stamp="$pkg $ver $(cat "$here/image.sh" "$here/init" /bin/busybox | sha256sum | cut -c1-16)"
 if [[ -f $out/stamp && $(cat "$out/stamp") == "$stamp" && -f $out/vmlinux && -f $out/initramfs.cpio ]]; then
@@ -27,7 +28,7 @@ rm -f "$out/stamp"
 say "building the VM image from $pkg $ver"
 deb=$out/deb
 rm -rf "$deb" "$out/kernel" && mkdir -p "$deb"
-(cd "$deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null)
+(cd "$deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null) || { say "cannot download $pkg $ver"; exit 3; }
 dpkg-deb -x "$deb"/*.deb "$out/kernel"
 rm -rf "$deb"
 kver=$(ls "$out/kernel/lib/modules")
