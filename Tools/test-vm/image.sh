@@ -18,8 +18,10 @@ pkg=$(kernel_package)
 if [[ -z $pkg ]]; then apt-get update -qq; pkg=$(kernel_package); fi
 # Exit status 3: the kernel package is not to be had (run.sh skips the lane); 1: anything else.
 [[ -n $pkg ]] || { say "cannot find linux-image-amd64 in Debian's archive (apt-cache depends linux-image-amd64)"; exit 3; }
-ver=$(apt-cache policy "$pkg" | awk '/Candidate:/ {print $2}')
-stamp="$pkg $ver $(cat "$here/image.sh" "$here/init" /bin/busybox | sha256sum | cut -c1-16)"
+candidate() { apt-cache policy "$1" | awk '/Candidate:/ {print $2}'; }
+ver=$(candidate "$pkg")
+scripts=$(cat "$here/image.sh" "$here/init" /bin/busybox | sha256sum | cut -c1-16)
+stamp="$pkg $ver $scripts"
 if [[ -f $out/stamp && $(cat "$out/stamp") == "$stamp" && -f $out/vmlinux && -f $out/initramfs.cpio ]]; then
   exit 0
 fi
@@ -28,7 +30,14 @@ rm -f "$out/stamp"
 say "building the VM image from $pkg $ver"
 deb=$out/deb
 rm -rf "$deb" "$out/kernel" && mkdir -p "$deb"
-(cd "$deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null) || { say "cannot download $pkg $ver"; exit 3; }
+download() { (cd "$deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null); }
+if ! download; then
+  # Stale lists name a version the archive no longer has.
+  say "cannot download $pkg $ver; updating apt's lists and trying again"
+  apt-get update -qq
+  pkg=$(kernel_package) && ver=$(candidate "$pkg") && stamp="$pkg $ver $scripts" && download ||
+    { say "cannot download the kernel package ${pkg:-linux-image-amd64} ${ver:-}"; exit 3; }
+fi
 dpkg-deb -x "$deb"/*.deb "$out/kernel"
 rm -rf "$deb"
 kver=$(ls "$out/kernel/lib/modules")
