@@ -7,12 +7,13 @@
 #
 # Usage: run.sh [FILTER]   (FILTER: a swift-testing --filter regex over test IDs, which hold the
 #                          module, type and function names and the file name; default: VM_TESTS)
-# Environment: VM_TESTS, VM_BEFORE (a shell command the VM runs before the tests, to look around), VM_TIMEOUT (seconds, 900), VM_MEMORY (MiB, 2048), VM_CPUS (2),
-#   ROOST_BINARY, ROOST_ROOTFS, TEST_VM_SKIP_OK=1 (a missing prerequisite — not root, qemu or the
-#   kernel package not to be had — prints one SKIPPED line and exits 0 instead of failing).
+# Environment: VM_TESTS, VM_TIMEOUT (seconds, 900), VM_MEMORY (MiB, 2048), VM_CPUS (2),
+#   VM_BEFORE (a shell command the VM runs before the tests, to look around), ROOST_BINARY,
+#   ROOST_ROOTFS, TEST_VM_SKIP_OK=1 (a missing prerequisite — not root, qemu or the kernel
+#   package not to be had — prints one SKIPPED line and exits 0 instead of failing).
 set -uo pipefail
-tree=$(cd "$(dirname "$0")/../.." && pwd)
-filter=${1:-${VM_TESTS:-CgroupV2|LifecycleTests}}
+tree=$(cd "$(dirname "$0")/../.." && pwd -P)
+filter=${1:-${VM_TESTS:-Cgroups?V2|LifecycleTests}}
 timeout_s=${VM_TIMEOUT:-900}
 vm=$tree/.build/vm
 run=$vm/run
@@ -32,8 +33,10 @@ die() { echo "test-vm: FAILED — $*" >&2; exit 1; }
 command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64 after installing qemu-system-x86"
 for f in "$binary" "$tests"; do [[ -x $f ]] || die "no $f: build it first (make build; swift build --build-tests)"; done
 [[ -x $rootfs/bin/busybox ]] || die "no busybox rootfs at $rootfs: make rootfs"
+# The VM sees the tree at its physical path only.
+binary=$(realpath "$binary") rootfs=$(realpath "$rootfs") tests=$(realpath "$tests")
 for p in "$binary" "$rootfs" "$tests"; do
-  [[ $(realpath "$p") == "$tree"/* ]] || die "$p is outside the source tree $tree, which is all the VM sees of it"
+  [[ $p == "$tree"/* ]] || die "$p is outside the source tree $tree, which is all the VM sees of it"
 done
 [[ $tree != *[[:space:]:\'\"\\]* ]] || die "the source tree's path has a character the VM's config cannot carry: $tree"
 
@@ -70,7 +73,7 @@ q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
   echo "VM_SHARES=$(q "${shares[*]}")"
   echo "VM_TREE=$(q "$tree")"
   echo "VM_KERNEL_TREE=$(q "$vm/kernel")"
-  echo "VM_TEST_BINARY=$(q "$(realpath "$tests")")"
+  echo "VM_TEST_BINARY=$(q "$tests")"
   echo "VM_ROOST_BINARY=$(q "$binary")"
   echo "VM_ROOST_ROOTFS=$(q "$rootfs")"
   echo "VM_FILTER=$(q "$filter")"
