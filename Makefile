@@ -10,7 +10,12 @@ BIN := .build/release/roost
 FIXTURES := $(CURDIR)/.build/fixtures
 ROOTFS := $(FIXTURES)/rootfs
 
-.PHONY: all build deps rootfs demo test bench order-file unit integration lint clean
+# The cgroup v2 lane (Tools/test-vm/run.sh): a qemu VM with Debian bookworm's own kernel and cgroup2
+# as the only hierarchy runs the integration tests VM_TESTS selects, a swift-testing --filter regex
+# over test IDs (module.Type/function() and the file name). `make test` runs it after the host tests.
+VM_TESTS ?= Cgroups?V2|LifecycleTests
+
+.PHONY: all build deps rootfs demo test test-vm test-vm-only bench order-file unit integration lint clean
 
 all: build
 
@@ -34,6 +39,15 @@ demo: deps build rootfs
 
 test: deps build rootfs
 	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) $(SWIFT) test --disable-xctest
+	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-only
+
+# The test binary is the debug build `swift test` makes; the VM runs it against the static binary.
+test-vm: deps build rootfs
+	$(SWIFT) build --build-tests
+	@$(MAKE) --no-print-directory test-vm-only
+
+test-vm-only:
+	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) Tools/test-vm/run.sh '$(VM_TESTS)'
 
 # roost against crun and runc (Debian's packages), side by side: bench/results/latest.json.
 # QUICK=1 make bench for a one-minute try-out.
