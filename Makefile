@@ -13,7 +13,7 @@ ROOTFS := $(FIXTURES)/rootfs
 # The cgroup v2 lane (Tools/test-vm/run.sh): a qemu VM with Debian bookworm's own kernel and cgroup2
 # as the only hierarchy runs the integration tests VM_TESTS selects, a swift-testing --filter regex
 # over test IDs (module.Type/function() and the file name). `make test` runs it after the host tests.
-VM_TESTS ?= Cgroups?V2|LifecycleTests
+VM_TESTS ?= IntegrationTests
 
 .PHONY: all build deps rootfs demo test test-vm test-vm-only bench order-file unit integration lint clean
 

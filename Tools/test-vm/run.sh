@@ -13,7 +13,7 @@
 #   package not to be had — prints one SKIPPED line and exits 0 instead of failing).
 set -uo pipefail
 tree=$(cd "$(dirname "$0")/../.." && pwd -P)
-filter=${1:-${VM_TESTS:-Cgroups?V2|LifecycleTests}}
+filter=${1:-${VM_TESTS:-IntegrationTests}}
 timeout_s=${VM_TIMEOUT:-900}
 vm=$tree/.build/vm
 run=$vm/run
@@ -29,7 +29,7 @@ die() { echo "test-vm: FAILED — $*" >&2; exit 1; }
 
 [[ $(uname -m) == x86_64 ]] || skip "the lane boots an amd64 kernel and needs an x86_64 host, this is $(uname -m)"
 [[ $(id -u) == 0 ]] || skip "needs root (installs qemu and runs containers in the VM)"
-"$tree/scripts/deps.sh" qemu-system-x86 cpio kmod xz-utils busybox-static || skip "could not install qemu-system-x86, cpio, kmod, xz-utils from Debian's archive"
+"$tree/scripts/deps.sh" qemu-system-x86 cpio kmod xz-utils busybox-static apparmor || skip "could not install qemu-system-x86, cpio, kmod, xz-utils, apparmor from Debian's archive"
 command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64 after installing qemu-system-x86"
 for f in "$binary" "$tests"; do [[ -x $f ]] || die "no $f: build it first (make build; swift build --build-tests)"; done
 [[ -x $rootfs/bin/busybox ]] || die "no busybox rootfs at $rootfs: make rootfs"

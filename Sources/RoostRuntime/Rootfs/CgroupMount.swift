@@ -35,9 +35,19 @@ struct CgroupMount {
         let readonly = mount.flags.contains(.rdonly)
         if v2Only {
             let dest = try root.create(mount.destination, as: .directory)
+            var bind = !inNamespace
             if inNamespace {
-                try Mounts.mount("cgroup2", dest.procPath, type: "cgroup2", flags: mount.flags.union(hardening), display: mount.destination)
-            } else {
+                do throws(SyscallError) {
+                    try Mounts.mount("cgroup2", dest.procPath, type: "cgroup2", flags: mount.flags.union(hardening), display: mount.destination)
+                } catch {
+                    // matches runc's mountCgroupV2: in a user namespace the kernel may refuse a
+                    // cgroup2 mount (EPERM, or EBUSY under a bound /sys); bind the container's
+                    // cgroup (roost's own when it made none) instead.
+                    guard error.errno == EPERM || error.errno == EBUSY else { throw error }
+                    bind = true
+                }
+            }
+            if bind {
                 let source = "/sys/fs/cgroup" + (unifiedPath ?? "/")
                 try Mounts.mount(source, dest.procPath, type: nil, flags: [.bind, .rec], display: mount.destination)
                 let now = try root.open(mount.destination)

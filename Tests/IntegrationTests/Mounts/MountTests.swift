@@ -56,7 +56,9 @@ struct MountTests {
             let expected: [(String, String, Set<String>)] = [
                 ("/proc", "proc", []), ("/dev", "tmpfs", ["nosuid"]), ("/dev/pts", "devpts", ["nosuid", "noexec"]),
                 ("/dev/shm", "tmpfs", ["nosuid", "nodev", "noexec"]), ("/dev/mqueue", "mqueue", ["nosuid", "nodev", "noexec"]),
-                ("/sys", "sysfs", ["ro", "nosuid", "nodev", "noexec"]), ("/sys/fs/cgroup", "tmpfs", ["nosuid", "nodev", "noexec"]),
+                ("/sys", "sysfs", ["ro", "nosuid", "nodev", "noexec"]), 
+                // v1: a tmpfs holding the hierarchies; cgroup2-only: cgroup2 itself, read-only.
+                TestEnvironment.isCgroup2Only ? ("/sys/fs/cgroup", "cgroup2", ["ro", "nosuid", "nodev", "noexec"]) : ("/sys/fs/cgroup", "tmpfs", ["nosuid", "nodev", "noexec"]),
             ]
             for (point, fs, options) in expected {
                 let m = mountOptions(mountLine(r.stdout, point))

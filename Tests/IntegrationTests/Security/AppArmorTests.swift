@@ -11,7 +11,7 @@ let appArmorParser = ["/usr/sbin/apparmor_parser", "/sbin/apparmor_parser"].firs
 /// where the kernel has AppArmor (the VM lane boots Debian's kernel; this machine's has none).
 @Suite("AppArmor", needsContainers, .enabled(if: appArmorEnabled && appArmorParser != nil, "no AppArmor here (kernel without it, or no apparmor_parser): runs in the VM lane"))
 struct AppArmorTests {
-    /// Everything allowed but reading the container's /etc/hostname.
+    /// Everything allowed but reading the container's /etc/passwd.
     static let profile = """
         profile roost-test flags=(attach_disconnected,mediate_deleted) {
           file,
@@ -24,7 +24,7 @@ struct AppArmorTests {
           ptrace,
           unix,
           dbus,
-          deny /etc/hostname r,
+          deny /etc/passwd r,
         }
         """
 
@@ -39,7 +39,7 @@ struct AppArmorTests {
     func containerProfile() throws {
         try withBundle { b in
             b.process["apparmorProfile"] = "roost-test"
-            b.shell("cat /proc/self/attr/current; cat /etc/hostname 2>&1 | grep -o 'Permission denied'")
+            b.shell("cat /proc/self/attr/current; cat /etc/passwd 2>&1 | grep -o 'Permission denied'")
             let r = try b.run()
             #expect(r.stdout == "roost-test (enforce)\nPermission denied\n", "\(r)")
         }
