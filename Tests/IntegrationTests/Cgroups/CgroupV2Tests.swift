@@ -56,50 +56,6 @@ struct CgroupV2Tests {
         }
     }
 
-    @Test("a pids limit stops a fork flood")
-    func pidsEnforced() throws {
-        try withBundle { b in
-            var l = b.linux
-            l["resources"] = ["pids": ["limit": 5]]
-            b.linux = l
-            b.removeNamespace("pid")
-            b.shell("for i in 1 2 3 4 5 6 7 8; do sleep 30 & done; wait")
-            try expectRun(b, ["-d"], status: 0)
-            usleep(300_000)
-            let count = b.roost(["ps", "--format", "json", b.id]).stdout.split(separator: ",").count
-            #expect(count >= 1 && count <= 5, "\(count) processes under a limit of 5")
-            #expect(b.roost(["delete", "--force", b.id]).status == 0)
-        }
-    }
-
-    @Test("the eBPF device filter: default deny, runc's allowed nodes work, others are refused")
-    func devicesEnforced() throws {
-        try withBundle { b in
-            #expect(sh("mknod \(b.rootfs)/kmsg c 1 11").status == 0)
-            b.shell("echo ok > /dev/null && echo null-ok; head -c 1 /kmsg 2>&1 | grep -o 'Operation not permitted'")
-            let r = try b.run()
-            #expect(r.stdout == "null-ok\nOperation not permitted\n", "\(r)")
-        }
-    }
-
-    @Test("pause freezes through cgroup.freeze and resume thaws")
-    func pauseResume() throws {
-        try withBundle { b in
-            b.config["root"] = ["path": "rootfs", "readonly": false]
-            b.shell("while :; do date +%s%N > /tick; sleep 0.05; done")
-            try expectRun(b, ["-d"], status: 0)
-            #expect(b.roost(["pause", b.id]).status == 0)
-            #expect(stateOf(b)?["status"] as? String == "paused")
-            let before = try String(contentsOfFile: b.rootfs + "/tick", encoding: .utf8)
-            usleep(300_000)
-            #expect(try String(contentsOfFile: b.rootfs + "/tick", encoding: .utf8) == before, "a paused container must not run")
-            #expect(b.roost(["resume", b.id]).status == 0)
-            #expect(stateOf(b)?["status"] as? String == "running")
-            #expect(eventually { (try? String(contentsOfFile: b.rootfs + "/tick", encoding: .utf8)) != before })
-            #expect(b.roost(["delete", "--force", b.id]).status == 0)
-        }
-    }
-
     @Test("update changes limits by flag and by resources JSON")
     func update() throws {
         try withBundle { b in
@@ -113,53 +69,6 @@ struct CgroupV2Tests {
             #expect(json.status == 0, "\(json)")
             #expect(b.roost(["exec", b.id, "sh", "-c", read]).stdout.hasPrefix("134217728\n7\n"))
             #expect(b.roost(["delete", "--force", b.id]).status == 0)
-        }
-    }
-
-    @Test("events --stats reads cpu.stat, memory.current and pids.current in runc's JSON")
-    func statsOnce() throws {
-        try withBundle { b in
-            var l = b.linux
-            l["resources"] = ["pids": ["limit": 30], "memory": ["limit": 64 << 20]]
-            b.linux = l
-            b.setArgs(["sleep", "60"])
-            try expectRun(b, ["-d"], status: 0)
-            let r = b.roost(["events", "--stats", b.id])
-            let e = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
-            let data = e["data"] as? [String: Any] ?? [:]
-            #expect((data["pids"] as? [String: Any])?["current"] as? Int == 1 && (data["pids"] as? [String: Any])?["limit"] as? Int == 30, "\(data)")
-            let usage = (data["memory"] as? [String: Any])?["usage"] as? [String: Any]
-            #expect(usage?["limit"] as? Int == 64 << 20 && (usage?["usage"] as? Int ?? 0) > 0, "\(String(describing: usage))")
-            #expect((((data["cpu"] as? [String: Any])?["usage"] as? [String: Any])?["total"] as? Int ?? 0) > 0)
-            #expect(b.roost(["delete", "--force", b.id]).status == 0)
-        }
-    }
-
-    @Test("events reports an oom event when the cgroup OOM-kills (memory.events)")
-    func oomEvent() throws {
-        try withBundle { b in
-            var l = b.linux
-            l["resources"] = ["memory": ["limit": 16 << 20, "swap": 16 << 20]]
-            b.linux = l
-            b.shell("sleep 0.5; head -c 256m /dev/zero | tail > /dev/null; sleep 0.3")
-            try expectRun(b, ["-d"], status: 0)
-            let r = b.roost(["events", "--interval", "200ms", b.id])
-            let types = r.stdout.split(separator: "\n").compactMap { line in
-                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["type"] as? String
-            }
-            #expect(types.contains("oom"), "\(types) \(r)")
-            #expect(b.roost(["delete", b.id]).status == 0)
-        }
-    }
-
-    @Test("a memory floor: `true` runs under 512 KiB of memory and a pids limit of 1")
-    func memoryFloor() throws {
-        try withBundle { b in
-            var l = b.linux
-            l["resources"] = ["memory": ["limit": 512 << 10], "pids": ["limit": 1]]
-            b.linux = l
-            b.setArgs(["true"])
-            try expectRun(b, [], status: 0)
         }
     }
 
