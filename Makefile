@@ -28,7 +28,11 @@ build:
 $(ROOTFS)/bin/busybox: Tests/fixtures/make-rootfs.sh Tests/fixtures/sdnotify.c
 	Tests/fixtures/make-rootfs.sh $(ROOTFS)
 
-rootfs: deps $(ROOTFS)/bin/busybox
+# A host wrapper that refuses clone3 with ENOSYS (Tests/fixtures/noclone3.c), for roost's fallback.
+$(FIXTURES)/noclone3: Tests/fixtures/noclone3.c
+	mkdir -p $(FIXTURES) && cc -O2 -o $@ $<
+
+rootfs: deps $(ROOTFS)/bin/busybox $(FIXTURES)/noclone3
 
 demo: deps build rootfs
 	@rm -rf .build/demo && mkdir -p .build/demo

@@ -77,6 +77,14 @@ pid_t roost_clone3(uint64_t flags, int *pidfd, int cgroupfd) {
     return (pid_t)r;
 }
 
+// The raw system call, not glibc's clone(), which wants a new stack and a function to run there.
+// Without a stack the child returns here, as from fork(); x86_64's argument order (flags, stack,
+// parent_tid, child_tid, tls). The exit signal is SIGCHLD, or the caller's with CLONE_PARENT.
+pid_t roost_clone(uint64_t flags) {
+    uint64_t exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
+    return (pid_t)syscall(SYS_clone, (unsigned long)(flags | exit_signal), 0UL, NULL, NULL, 0UL);
+}
+
 int roost_setns(int fd, int nstype) { return setns(fd, nstype); }
 int roost_unshare(int flags) { return unshare(flags); }
 int roost_pivot_root(const char *n, const char *o) { return (int)syscall(SYS_pivot_root, n, o); }

@@ -111,22 +111,26 @@ public struct CgroupV1: Sendable, Equatable {
     public struct JoinHandles: Sendable {
         public var tasks: [Int32] = []
         public var unified: Int32 = -1
+        /// The unified cgroup's cgroup.procs, opened only where the child could not be born in it
+        /// (Namespaces.clone without clone3).
+        public var unifiedProcs: Int32 = -1
         public init() {}
 
         /// In the child, first thing: moves the calling (single-threaded) process into every v1
-        /// directory, and closes the fds.
+        /// directory (and the unified one when it was not born there), and closes the fds.
         public func join() throws(SyscallError) {
-            for fd in tasks {
+            for fd in tasks + (unifiedProcs >= 0 ? [unifiedProcs] : []) {
                 let ok = write(fd, "0", 1) == 1
                 let err = errno
                 Glibc.close(fd)
-                if !ok { throw SyscallError("write", "tasks (joining the container's cgroup)", errno: err) }
+                if !ok { throw SyscallError("write", "\(fd == unifiedProcs ? "cgroup.procs" : "tasks") (joining the container's cgroup)", errno: err) }
             }
         }
 
         public func close() {
             for fd in tasks { Glibc.close(fd) }
             if unified >= 0 { Glibc.close(unified) }
+            if unifiedProcs >= 0 { Glibc.close(unifiedProcs) }
         }
     }
 

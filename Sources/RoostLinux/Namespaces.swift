@@ -47,9 +47,34 @@ public enum Namespaces {
     /// clone3 with fork semantics. Refuses to run in a multi-threaded process: the child would
     /// inherit locks held by threads that do not exist in it (ARCHITECTURE.md §3).
     /// `cgroup`: an fd of a cgroup2 directory the child is born in (CLONE_INTO_CGROUP), or -1.
-    public static func clone(flags: UInt64, pidfd: UnsafeMutablePointer<Int32>? = nil, cgroup: Int32 = -1) throws(SyscallError) -> pid_t {
+    ///
+    /// Where clone3 is refused with ENOSYS (a kernel before 5.3, or a seccomp profile such as
+    /// Docker's default, which refuses it so that libc falls back), plain clone(2) does the rest,
+    /// but cannot place the child in `cgroup`: `joinProcs` then receives an fd of that cgroup's
+    /// `cgroup.procs`, opened here by the parent, for the child to write itself into (the caller's
+    /// JoinHandles does). A time namespace has no clone(2) flag and then fails plainly.
+    public static func clone(flags: UInt64, cgroup: Int32 = -1, joinProcs: UnsafeMutablePointer<Int32>? = nil) throws(SyscallError) -> pid_t {
         let threads = roost_thread_count()
         if threads > 1 { throw SyscallError("clone3", "(process has \(threads) threads)", errno: EDEADLK) }
-        return try sys("clone3") { roost_clone3(flags, pidfd, cgroup) }
+        let pid = roost_clone3(flags, nil, cgroup)
+        if pid >= 0 { return pid }
+        let err = errno
+        guard err == ENOSYS else { throw SyscallError("clone3", errno: err) }
+        if flags & ROOST_CLONE_NEWTIME != 0 {
+            throw SyscallError("clone3", "(a time namespace needs clone3, which this system refuses)", errno: err)
+        }
+        var procs: Int32 = -1
+        if cgroup >= 0 {
+            guard let joinProcs else { throw SyscallError("clone3", "(no way to join the cgroup without it)", errno: err) }
+            procs = try sys("open", "cgroup.procs") { openat(cgroup, "cgroup.procs", O_WRONLY | O_CLOEXEC) }
+            joinProcs.pointee = procs
+        }
+        let child = roost_clone(flags)
+        if child < 0 {
+            let cloneErr = errno
+            if procs >= 0 { Glibc.close(procs); joinProcs?.pointee = -1 }
+            throw SyscallError("clone", errno: cloneErr)
+        }
+        return child
     }
 }

@@ -68,6 +68,8 @@ static const int ROOST_PR_CAP_AMBIENT_CLEAR_ALL = 4;
 /// errno on failure. `pidfd` receives a pidfd of the child when non-NULL. `cgroupfd` >= 0 places
 /// the child in that cgroup at birth (CLONE_INTO_CGROUP).
 pid_t roost_clone3(uint64_t flags, int *pidfd, int cgroupfd);
+/// clone(2) with fork semantics, for where clone3 is refused with ENOSYS.
+pid_t roost_clone(uint64_t flags);
 
 int roost_setns(int fd, int nstype);
 int roost_unshare(int flags);

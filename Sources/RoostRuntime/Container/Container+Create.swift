@@ -137,7 +137,7 @@ extension Container {
             let oldMask = Signals.block(Signals.fullSet())
             let pid: Int32
             do {
-                pid = try Namespaces.clone(flags: plan.cloneFlags, cgroup: cgroupJoin.unified)
+                pid = try Namespaces.clone(flags: plan.cloneFlags, cgroup: cgroupJoin.unified, joinProcs: &cgroupJoin.unifiedProcs)
             } catch {
                 Signals.setMask(oldMask)
                 parentEnd.close(); childEnd.close()

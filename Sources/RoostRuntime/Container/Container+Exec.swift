@@ -58,7 +58,7 @@ extension Container {
         let target = c.state.pid
         let joins = try NamespaceJoin.of(pid: target)
         let cgroupDirs = try CgroupJoin.of(pid: target, sub: options.cgroups)
-        let cgroupJoin: CgroupV1.JoinHandles
+        var cgroupJoin: CgroupV1.JoinHandles
         do throws(SyscallError) { cgroupJoin = try CgroupV1.openJoin(cgroupDirs) } catch { throw RuntimeError.syscall(error) }
         defer { cgroupJoin.close() }
 
@@ -66,7 +66,7 @@ extension Container {
         let (parentEnd, childEnd) = try SyncSocket.pair()
         let oldMask = Signals.block(Signals.fullSet())
         let first: Int32
-        do { first = try Namespaces.clone(flags: 0, cgroup: cgroupJoin.unified) } catch {
+        do { first = try Namespaces.clone(flags: 0, cgroup: cgroupJoin.unified, joinProcs: &cgroupJoin.unifiedProcs) } catch {
             Signals.setMask(oldMask)
             throw RuntimeError.syscall(error)
         }

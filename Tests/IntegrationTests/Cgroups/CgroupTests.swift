@@ -161,4 +161,35 @@ struct CgroupTests {
             #expect(r.stderrLines.count == 1, "\(r)")
         }
     }
+
+    /// Docker's default seccomp profile refuses clone3 with ENOSYS so that libc falls back to
+    /// clone(2); roost then cannot have its processes born in the unified cgroup and they write
+    /// themselves into cgroup.procs instead. Without that fallback both commands fail outright.
+    @Test("without clone3 (refused with ENOSYS, as under Docker's default profile) run and exec still enter every cgroup")
+    func withoutClone3() throws {
+        let wrapper = URL(fileURLWithPath: TestEnvironment.rootfs).deletingLastPathComponent().path + "/noclone3"
+        try #require(FileManager.default.isExecutableFile(atPath: wrapper), "no \(wrapper): build it with `make rootfs`")
+        try withBundle { b in
+            b.setArgs(["sleep", "30"])
+            try b.writeConfig()
+            func roost(_ args: [String]) -> RoostResult {
+                runProgram(wrapper, [TestEnvironment.binary, "--root", TestEnvironment.stateRoot] + args, cwd: b.path)
+            }
+            func cgroupLines(_ pid: String) -> [Substring] {
+                ((try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)) ?? "").split(separator: "\n")
+            }
+            let run = roost(["run", "-d", "--bundle", b.path, b.id])
+            #expect(run.status == 0, "\(run)")
+            let pid = String(stateOf(b)?["pid"] as? Int ?? -1)
+            let initLines = cgroupLines(pid)
+            #expect(!initLines.isEmpty && initLines.allSatisfy { $0.hasSuffix("/" + b.id) }, "init \(pid): \(initLines)")
+            let pidFile = b.path + "/exec.pid"
+            let exec = roost(["exec", "-d", "--pid-file", pidFile, b.id, "sleep", "30"])
+            #expect(exec.status == 0, "\(exec)")
+            let execPid = ((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let execLines = cgroupLines(execPid)
+            #expect(!execLines.isEmpty && execLines == initLines, "exec \(execPid): \(execLines), init: \(initLines)")
+            #expect(b.roost(["delete", "--force", b.id]).status == 0)
+        }
+    }
 }
