@@ -24,7 +24,8 @@ extension Container {
     /// return; the byte it writes says it passed the fifo (runc's protocol). Init keeps its end
     /// open until execve closes it, so reading on to end-of-file tells that the user's process
     /// runs, and any text before it is init's error (a startContainer hook, exec itself). The read
-    /// end is non-blocking and polled, so an init that died is noticed, not waited for forever.
+    /// end is non-blocking and polled, so an init that died is noticed, not waited for forever
+    /// (a zombie counts as dead: `run` is its parent and reaps it only later).
     static func release(_ directory: StateDirectory, pid: Int32, cgroups: Cgroup? = nil) throws {
         let died = { () -> RuntimeError in
             .invalidState(id: directory.id, problem: "init exited before it could start" + (cgroups.flatMap(oomExplanation).map { ": " + $0 } ?? ""))
@@ -45,7 +46,7 @@ extension Container {
                 throw died()
             }
             if r < 0 && errno != EINTR { throw RuntimeError.syscall(SyscallError("poll", directory.fifo)) }
-            if Glibc.kill(pid, 0) != 0 { throw died() }
+            if !Status.isAlive(pid: pid, startTime: 0) { throw died() }
         }
         // Passed the fifo: the container is no longer `created`.
         unlink(directory.fifo)
@@ -57,7 +58,7 @@ extension Container {
             if r < 0 { if errno == EINTR { continue }; break }
             if r == 0 {
                 // Still before exec (a startContainer hook runs), unless init is gone.
-                if Glibc.kill(pid, 0) != 0 { break }
+                if !Status.isAlive(pid: pid, startTime: 0) { break }
                 continue
             }
             let n = buf.withUnsafeMutableBytes { read(raw, $0.baseAddress, $0.count) }

@@ -69,7 +69,7 @@ struct NotifyRelay {
     /// start return after this.
     static func wait(_ socket: Int32, host: String, pid: Int32) {
         var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        while Glibc.kill(pid, 0) == 0 {
+        while Status.isAlive(pid: pid, startTime: 0) {
             pfd.revents = 0
             if poll(&pfd, 1, 100) > 0, relayIfReady(socket, host: host, pid: pid) { return }
         }
