@@ -2,9 +2,12 @@
 # commands (each installs what it needs from Debian's packages first, as root).
 SWIFT ?= swift
 # Fully static, linked by lld with the hot path's functions side by side (scripts/roost.order,
-# made by `make order-file`): a command's resident memory is the pages its code touches.
+# made by `make order-file`): a command's resident memory is the pages its code touches. Each
+# function gets its own section (-function-sections) so that the linker can move it alone: without
+# it a source file's whole .text follows any one of its functions to the front.
 ORDER := $(CURDIR)/scripts/roost.order
 RELEASE := -c release --static-swift-stdlib -Xswiftc -static-executable -Xswiftc -use-ld=lld \
+	-Xswiftc -Xfrontend -Xswiftc -function-sections \
 	-Xlinker --symbol-ordering-file=$(ORDER) -Xlinker --no-warn-symbol-ordering
 BIN := .build/release/roost
 FIXTURES := $(CURDIR)/.build/fixtures
