@@ -37,7 +37,9 @@ demo: deps build rootfs
 	@sed -i 's/"terminal": true/"terminal": false/; s/"sh"$$/"sh", "-c", "echo hello from roost in $$(hostname): $$(id); cat \/proc\/self\/status | grep -E ^NoNewPrivs"/' .build/demo/config.json
 	cd .build/demo && ../release/roost run demo-$$$$
 
+# dbus: RoostDBusTests talk to a real dbus-daemon (skipped, saying so, without it).
 test: deps build rootfs
+	@scripts/deps.sh dbus
 	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) $(SWIFT) test --disable-xctest
 	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-only
 
