@@ -19,7 +19,7 @@ let package = Package(
         // systemd cgroup driver; standard library and Glibc only.
         .target(name: "RoostDBus", dependencies: ["RoostLinux"]),
         // cgroup placement, resources, freezer; knows the spec's resources, not the lifecycle.
-        .target(name: "RoostCgroups", dependencies: ["RoostSpec", "RoostLinux", "CRoostShim"]),
+        .target(name: "RoostCgroups", dependencies: ["RoostSpec", "RoostLinux", "RoostDBus", "CRoostShim"]),
         // libseccomp (static in the release binary), for the parent only.
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
         // linux.seccomp to BPF (libseccomp, in the parent) and the one syscall that loads it (in the child).

@@ -1,0 +1,120 @@
+import Glibc
+import RoostDBus
+import RoostLinux
+import RoostSpec
+import Testing
+@testable import RoostCgroups
+
+/// The systemd driver's naming and unit properties, as runc's (cgroups/systemd, specconv).
+struct SystemdTests {
+    @Test func expandSlice() throws {
+        #expect(try CgroupSystemd.expandSlice("system.slice") == "/system.slice")
+        #expect(try CgroupSystemd.expandSlice("a-b-c.slice") == "/a.slice/a-b.slice/a-b-c.slice")
+        #expect(try CgroupSystemd.expandSlice("-.slice") == "/")
+        for bad in ["", ".slice", "a--b.slice", "-a.slice", "a-.slice", "a/b.slice", "system"] {
+            #expect(throws: CgroupError.self, "\(bad)") { try CgroupSystemd.expandSlice(bad) }
+        }
+    }
+
+    @Test func paths() throws {
+        let c = try CgroupSystemd.paths(cgroupsPath: "system.slice:docker:1234", id: "x")
+        #expect(c.unit == "docker-1234.scope")
+        #expect(c.slice == "system.slice")
+        #expect(c.v2.path == "/sys/fs/cgroup/system.slice/docker-1234.scope")
+        let d = try CgroupSystemd.paths(cgroupsPath: nil, id: "abc")
+        #expect(d.unit == "runc-abc.scope")
+        #expect(d.v2.path == "/sys/fs/cgroup/system.slice/runc-abc.scope")
+        #expect(try CgroupSystemd.paths(cgroupsPath: "", id: "abc", rootless: true).slice == "user.slice")
+        let e = try CgroupSystemd.paths(cgroupsPath: "machine-web.slice:roost:a", id: "x")
+        #expect(e.v2.path == "/sys/fs/cgroup/machine.slice/machine-web.slice/roost-a.scope")
+        // An empty slice is the default; a slice named outright is the unit itself.
+        #expect(try CgroupSystemd.paths(cgroupsPath: ":p:n", id: "x").slice == "system.slice")
+        #expect(try CgroupSystemd.paths(cgroupsPath: "system.slice::my.slice", id: "x").unit == "my.slice")
+        #expect(throws: CgroupError.self) { try CgroupSystemd.paths(cgroupsPath: "/a/b", id: "x") }
+        #expect(throws: CgroupError.self) { try CgroupSystemd.paths(cgroupsPath: "a:b", id: "x") }
+        #expect(throws: CgroupError.self) { try CgroupSystemd.paths(cgroupsPath: "bad:p:n", id: "x") }
+    }
+
+    @Test func rangeToBits() throws {
+        #expect(try CgroupSystemd.rangeToBits("0,2") == [0b101])
+        #expect(try CgroupSystemd.rangeToBits("0-7") == [0xff])
+        #expect(try CgroupSystemd.rangeToBits("8") == [0, 1])
+        #expect(try CgroupSystemd.rangeToBits("1-2, 9") == [0b110, 0b10])
+        #expect(throws: CgroupError.self) { try CgroupSystemd.rangeToBits("") }
+    }
+
+    @Test func cpuQuota() {
+        // 50 ms per 100 ms: 500000 µs per second.
+        #expect(CgroupSystemd.cpuQuota(quota: 50_000, period: 100_000).map(\.1) == [.uint64(100_000), .uint64(500_000)])
+        // 12345 µs per 100 ms is 123450 µs/s, rounded up to a whole percent: 130000.
+        #expect(CgroupSystemd.cpuQuota(quota: 12_345, period: 0).map(\.0) == ["CPUQuotaPerSecUSec"])
+        #expect(CgroupSystemd.cpuQuota(quota: 12_345, period: 0).map(\.1) == [.uint64(130_000)])
+        #expect(CgroupSystemd.cpuQuota(quota: -1, period: 100_000).last?.1 == .uint64(.max))
+        #expect(CgroupSystemd.cpuQuota(quota: 0, period: 0).isEmpty)
+    }
+
+    @Test func properties() throws {
+        let c = try CgroupSystemd.paths(cgroupsPath: nil, id: "abc")
+        var r = Spec.Resources()
+        r.memory = .init(limit: 1 << 26, swap: 1 << 27)
+        r.cpu = .init(shares: 1024, cpus: "0")
+        r.pids = .init(limit: 0)
+        let p = try c.properties(pid: 42, resources: r)
+        #expect(p.map(\.0) == ["Description", "Slice", "Delegate", "PIDs", "MemoryAccounting", "CPUAccounting",
+                                "IOAccounting", "TasksAccounting", "DefaultDependencies",
+                                "MemoryMax", "MemorySwapMax", "CPUWeight", "AllowedCPUs", "TasksMax"])
+        let v = Dictionary(p, uniquingKeysWith: { a, _ in a })
+        #expect(v["Description"] == .string("libcontainer container abc"))
+        #expect(v["PIDs"] == .array(element: "u", [.uint32(42)]))
+        #expect(v["Delegate"] == .bool(true))
+        #expect(v["MemoryMax"] == .uint64(1 << 26))
+        #expect(v["MemorySwapMax"] == .uint64(1 << 26))
+        #expect(v["CPUWeight"] == .uint64(100))
+        #expect(v["AllowedCPUs"] == .array(element: "y", [.byte(1)]))
+        #expect(v["TasksMax"] == .uint64(1))
+        // They marshal as StartTransientUnit's a(sv).
+        #expect(DBusValue.properties(p).signature == "a(sv)")
+    }
+}
+
+/// The driver against a real systemd, where it is PID 1 (the systemd VM lane): a scope for a
+/// sleeping child, its limits in the scope's directory, and StopUnit taking it away.
+let systemdBooted = getuid() == 0 && FileIO.isDirectory("/run/systemd/system")
+
+@Suite(.enabled(if: systemdBooted, "systemd is not PID 1 here (no /run/systemd/system), or not root: the systemd VM lane runs this"))
+struct SystemdDriverTests {
+    func text(_ path: String) throws -> String { String(decoding: try FileIO.read(path), as: UTF8.self) }
+
+    @Test func scopeForAProcess() throws {
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("60"), nil]
+        defer { for p in argv { free(p) } }
+        try #require(posix_spawn(&pid, "/bin/sleep", nil, nil, &argv, environ) == 0)
+        defer { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
+
+        let c = try CgroupSystemd.paths(cgroupsPath: "system.slice:roost-test:\(getpid())", id: "x")
+        var r = Spec.Resources()
+        r.memory = .init(limit: 64 << 20)
+        r.pids = .init(limit: 50)
+        r.cpu = .init(quota: 50_000, period: 100_000)
+        try c.start(pid: pid, resources: r)
+        #expect(c.v2.processes().contains(pid))
+        #expect(try text(c.v2.path + "/memory.max").hasPrefix("67108864"))
+        #expect(try text(c.v2.path + "/pids.max").hasPrefix("50"))
+        #expect(try text(c.v2.path + "/cpu.max").hasPrefix("50000 100000"))
+        try c.stop()
+        #expect(!FileIO.exists(c.v2.path))
+    }
+
+    @Test func badSliceFailsClearly() throws {
+        let c = try CgroupSystemd.paths(cgroupsPath: "system.slice:roost-test:nopid\(getpid())", id: "x")
+        // A scope with no process in it: systemd refuses it, and the error says so.
+        do {
+            try c.start(pid: 0x7fff_fff0, resources: nil)
+            Issue.record("a scope for a missing PID started")
+            try? c.stop()
+        } catch {
+            #expect(error.description.contains("roost-test-nopid"))
+        }
+    }
+}
