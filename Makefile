@@ -15,7 +15,11 @@ ROOTFS := $(FIXTURES)/rootfs
 # over test IDs (module.Type/function() and the file name). `make test` runs it after the host tests.
 VM_TESTS ?= IntegrationTests
 
-.PHONY: all build deps rootfs demo test test-vm test-vm-only bench order-file unit integration lint clean
+# The systemd lane: the same kernel booting a debootstrapped bookworm with systemd as PID 1
+# (Tools/test-vm/systemd-image.sh), for the --systemd-cgroup driver. Not part of `make test` yet.
+VM_SYSTEMD_TESTS ?= SystemdDriverTests|GlobalFlagTests
+
+.PHONY: all build deps rootfs demo test test-vm test-vm-only test-vm-systemd bench order-file unit integration lint clean
 
 all: build
 
@@ -50,6 +54,10 @@ test-vm: deps build rootfs
 
 test-vm-only:
 	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) Tools/test-vm/run.sh '$(VM_TESTS)'
+
+test-vm-systemd: deps build rootfs
+	$(SWIFT) build --build-tests
+	VM_SYSTEMD=1 ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) Tools/test-vm/run.sh '$(VM_SYSTEMD_TESTS)'
 
 # roost against crun and runc (Debian's packages), side by side: bench/results/latest.json.
 # QUICK=1 make bench for a one-minute try-out.

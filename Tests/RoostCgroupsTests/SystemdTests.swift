@@ -89,7 +89,16 @@ struct SystemdDriverTests {
         var pid: pid_t = 0
         var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("60"), nil]
         defer { for p in argv { free(p) } }
-        try #require(posix_spawn(&pid, "/bin/sleep", nil, nil, &argv, environ) == 0)
+        // The test process blocks SIGTERM, and a child inherits its mask: unblock it, or
+        // systemd's StopUnit (SIGTERM, then SIGKILL only after 90 s) outlasts our wait.
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK))
+        try #require(posix_spawn(&pid, "/bin/sleep", nil, &attr, &argv, environ) == 0)
         defer { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
 
         let c = try CgroupSystemd.paths(cgroupsPath: "system.slice:roost-test:\(getpid())", id: "x")
