@@ -115,7 +115,7 @@ struct SystemdDriverTests {
         #expect(!FileIO.exists(c.v2.path))
     }
 
-    @Test func badSliceFailsClearly() throws {
+    @Test func missingPidFailsClearly() throws {
         let c = try CgroupSystemd.paths(cgroupsPath: "system.slice:roost-test:nopid\(getpid())", id: "x")
         // A scope with no process in it: systemd refuses it, and the error says so.
         do {
