@@ -219,10 +219,12 @@ extension CgroupSystemd {
     /// Makes the scope with `pid` in it and the resources systemd knows as unit properties,
     /// then writes all of `resources` into the scope's directory as the v2 driver does
     /// (runc's Apply, then Set's fs2 pass).
-    public func start(pid: Int32, resources: Spec.Resources?, devices: [Spec.Device]? = nil) throws(CgroupError) {
+    /// `systemBus` is where to look for the bus first (systemd's private socket is the fallback).
+    public func start(pid: Int32, resources: Spec.Resources?, devices: [Spec.Device]? = nil,
+                      systemBus: String = DBusConnection.systemBus) throws(CgroupError) {
         let props = try properties(pid: pid, resources: resources)
         do {
-            let m = try SystemdManager()
+            let m = try SystemdManager(systemBus: systemBus)
             try m.startTransientUnit(unit, properties: props)
         } catch {
             throw CgroupError(path: "linux.cgroupsPath", problem: "systemd: unable to start unit \(unit): \(error)")
@@ -231,8 +233,8 @@ extension CgroupSystemd {
     }
 
     /// Stops the unit; systemd removes its cgroup.
-    public func stop() throws(CgroupError) {
-        do { try SystemdManager().stopUnit(unit) } catch {
+    public func stop(systemBus: String = DBusConnection.systemBus) throws(CgroupError) {
+        do { try SystemdManager(systemBus: systemBus).stopUnit(unit) } catch {
             throw CgroupError(path: "linux.cgroupsPath", problem: "systemd: unable to stop unit \(unit): \(error)")
         }
     }

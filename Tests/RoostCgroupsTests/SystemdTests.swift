@@ -86,6 +86,16 @@ struct SystemdDriverTests {
     func text(_ path: String) throws -> String { String(decoding: try FileIO.read(path), as: UTF8.self) }
 
     @Test func scopeForAProcess() throws {
+        try scope(systemBus: DBusConnection.systemBus)
+    }
+
+    /// Without the system bus, root talks to systemd on its private socket (peer to peer: no
+    /// Hello, no AddMatch, no destination), as go-systemd does.
+    @Test func scopeOverSystemdsPrivateSocket() throws {
+        try scope(systemBus: "/nonexistent/system_bus_socket", tag: "p")
+    }
+
+    func scope(systemBus: String, tag: String = "") throws {
         var pid: pid_t = 0
         var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("60"), nil]
         defer { for p in argv { free(p) } }
@@ -101,17 +111,17 @@ struct SystemdDriverTests {
         try #require(posix_spawn(&pid, "/bin/sleep", nil, &attr, &argv, environ) == 0)
         defer { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
 
-        let c = try CgroupSystemd.paths(cgroupsPath: "system.slice:roost-test:\(getpid())", id: "x")
+        let c = try CgroupSystemd.paths(cgroupsPath: "system.slice:roost-test:\(tag)\(getpid())", id: "x")
         var r = Spec.Resources()
         r.memory = .init(limit: 64 << 20)
         r.pids = .init(limit: 50)
         r.cpu = .init(quota: 50_000, period: 100_000)
-        try c.start(pid: pid, resources: r)
+        try c.start(pid: pid, resources: r, systemBus: systemBus)
         #expect(c.v2.processes().contains(pid))
         #expect(try text(c.v2.path + "/memory.max").hasPrefix("67108864"))
         #expect(try text(c.v2.path + "/pids.max").hasPrefix("50"))
         #expect(try text(c.v2.path + "/cpu.max").hasPrefix("50000 100000"))
-        try c.stop()
+        try c.stop(systemBus: systemBus)
         #expect(!FileIO.exists(c.v2.path))
     }
 
