@@ -17,7 +17,7 @@ VM_TESTS ?= IntegrationTests
 
 # The systemd lane: the same kernel booting a debootstrapped bookworm with systemd as PID 1
 # (Tools/test-vm/systemd-image.sh), for the --systemd-cgroup driver. Not part of `make test` yet.
-VM_SYSTEMD_TESTS ?= SystemdDriverTests|GlobalFlagTests
+VM_SYSTEMD_TESTS ?= SystemdCgroupTests|SystemdDriverTests|GlobalFlagTests
 
 .PHONY: all build deps rootfs demo test test-vm test-vm-only test-vm-systemd bench order-file unit integration lint clean
 

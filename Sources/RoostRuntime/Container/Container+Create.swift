@@ -45,7 +45,7 @@ extension Container {
             id: id, bundle: bundle, spec: spec,
             options: .init(
                 noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, listenFDs: options.listenFDs,
-                seccompCache: stateRoot + "/" + SeccompAgent.cacheDirectory))
+                seccompCache: stateRoot + "/" + SeccompAgent.cacheDirectory, systemdCgroup: options.systemdCgroup))
         // A foreground terminal roost proxies: the pty starts at the caller's window size.
         if plan.process.terminal && !options.detach && options.consoleSocket == nil && plan.process.consoleSize == nil,
             let size = Pty.windowSize(0)
@@ -113,6 +113,7 @@ extension Container {
             let stateDir = try FileDescriptor.open(directory.path, ROOST_O_PATH | O_DIRECTORY)
             var nsFDs: [Int32] = []
             var cgroupJoin = CgroupV1.JoinHandles()  // either driver's
+            var systemdHome: String? = nil
             defer {
                 for fd in nsFDs { close(fd) }
                 cgroupJoin.close()
@@ -124,6 +125,12 @@ extension Container {
                 // Recorded before they exist, so a delete --force after a killed create finds them.
                 try FileIO.writeAtomically(directory.cgroupsFile, Array(cg.directories.map { "\($0.controllers)\t\($0.path)\n" }.joined().utf8))
                 rollback.add { cg.remove() }
+                // A systemd scope starts with roost in it (so init can be cloned into it); roost
+                // leaves it right after the clone, or before the scope is stopped on failure.
+                if case .systemd = cg, let home = Cgroup.ownUnifiedPath() {
+                    systemdHome = home
+                    rollback.add { if let h = systemdHome { try? cg.leave(to: h) } }
+                }
                 do throws(CgroupError) {
                     try cg.create(resources: plan.resources)
                     try cg.apply(plan.resources, devices: plan.configDevices)
@@ -148,6 +155,10 @@ extension Container {
                 Init(plan: plan, sync: childEnd, stateDir: stateDir.raw, namespaceFDs: nsFDs, cgroupJoin: cgroupJoin, lockFD: lockFD).run()
             }
             childEnd.close()
+            if let home = systemdHome, let cg = plan.cgroups {
+                try cg.leave(to: home)
+                systemdHome = nil
+            }
             var initPid = pid
             rollback.add {
                 Glibc.kill(initPid, SIGKILL)

@@ -22,6 +22,7 @@ extension ContainerPlan {
         var listenFDs: Int32 = 0
         /// Where compiled seccomp filters are kept between creates (SeccompAgent.compile).
         var seccompCache: String?
+        var systemdCgroup = false
     }
 
     /// Resolves a validated spec into kernel values. Throws `.config(path:problem:)` for what the
@@ -52,7 +53,11 @@ extension ContainerPlan {
         try refuseUnsupported(spec)
         // As root, on v1, hybrid and cgroup2-only hosts alike. Rootless use comes later.
         if geteuid() == 0 {
-            do { cgroups = try Cgroup.paths(cgroupsPath: spec.linux?.cgroupsPath, id: id) } catch {
+            do {
+                cgroups = try Cgroup.paths(cgroupsPath: spec.linux?.cgroupsPath, id: id, systemd: options.systemdCgroup)
+            } catch let e as CgroupError {
+                throw RuntimeError.config(path: e.path, problem: e.problem)
+            } catch {
                 throw RuntimeError.config(path: "linux.cgroupsPath", problem: "cannot read the host's cgroups: \(error)")
             }
         }
@@ -66,7 +71,10 @@ extension ContainerPlan {
                     h.v1[i].path = inner.isEmpty ? "/" : inner
                 }
             }
-            if case .v2(let v2)? = cgroups, v2.path.hasPrefix(v2.root) {
+            var unified: CgroupV2? = nil
+            if case .v2(let v2)? = cgroups { unified = v2 }
+            if case .systemd(let sd)? = cgroups { unified = sd.v2 }
+            if let v2 = unified, v2.path.hasPrefix(v2.root) {
                 let inner = String(v2.path.dropFirst(v2.root.count))
                 h.unifiedPath = inner.isEmpty ? "/" : inner
             }
