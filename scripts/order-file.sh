@@ -52,5 +52,15 @@ grind state of-c
 out=$repo/scripts/roost.order
 cat "$work"/cg/* | sed -n 's/^c\{0,1\}fn=([0-9]*) \(.*\)$/\1/p' | sed "s/'[0-9]*$//" | { grep -v '^0x' || true; } | awk '!seen[$0]++' >"$work/order"
 [[ $(wc -l <"$work/order") -gt 100 ]] || { echo "order-file: callgrind recorded almost nothing; $out left as it was" >&2; exit 1; }
+# Most of the standard library sits in one input section (Swift.o's plain .text, ~1.6 MB) that the
+# linker moves whole: naming any function in it drags all of it to the front. Leave those out.
+core=$(dirname "$(dirname "$(realpath "$(command -v swiftc)")")")/lib/swift_static/linux/libswiftCore.a
+if [[ -f $core ]] && ar p "$core" Swift.o >"$work/Swift.o" 2>/dev/null; then
+  text=$(readelf -SW "$work/Swift.o" | sed -n 's/^ *\[ *\([0-9]*\)\] \.text .*/\1/p')
+  readelf -sW "$work/Swift.o" | awk -v i="$text" '$7 == i && $4 == "FUNC" {print $8}' >"$work/unsplittable"
+  grep -vxFf "$work/unsplittable" "$work/order" >"$work/order.split" || true
+  echo "order-file: $(($(wc -l <"$work/order") - $(wc -l <"$work/order.split"))) names left out (in the standard library's unsplittable .text)"
+  mv "$work/order.split" "$work/order"
+fi
 mv "$work/order" "$out"
 echo "order-file: $(wc -l <"$out") functions in $out"

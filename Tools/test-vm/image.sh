@@ -61,7 +61,9 @@ rm -rf "$root" && mkdir -p "$root/vm/modules" "$root/dev"
 mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 cp "$here/init" "$root/init"
 cp /bin/busybox "$root/vm/busybox"
-modprobe -d "$out/kernel" -S "$kver" --show-depends -a 9p 9pnet_virtio virtio_pci |
+# virtio_rng: a hardware RNG for the guest's CRNG. Without one, getrandom() (Foundation's UUID,
+# Swift's hashing seed) can block every test at once early after boot under TCG.
+modprobe -d "$out/kernel" -S "$kver" --show-depends -a 9p 9pnet_virtio virtio_pci virtio_rng |
   awk '$1 == "insmod" && !seen[$2]++ {print $2}' >"$out/modules.list"
 while read -r ko; do
   cp "$ko" "$root/vm/modules/"

@@ -107,7 +107,8 @@ start=$SECONDS
 timeout -k 10 "$timeout_s" qemu-system-x86_64 -nodefaults -no-user-config -machine pc "${accel[@]}" \
   -smp "${VM_CPUS:-2}" -m "${VM_MEMORY:-2048}" -display none -monitor none -serial stdio -no-reboot \
   -kernel "$vm/vmlinux" -initrd "$vm/initramfs.cpio" \
-  -append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet" \
+  -append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet random.trust_cpu=on" \
+  -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-pci,rng=rng0 \
   -virtfs "local,path=$run,mount_tag=vmrun,security_model=none" "${qargs[@]}" </dev/null 2>&1 |
   tee "$log"
 qrc=${PIPESTATUS[0]}

@@ -227,7 +227,7 @@ extension Container {
             if !plan.gidMap.isEmpty {
                 // An unprivileged user may map only its own gid, and only once setgroups is
                 // denied in the namespace (user_namespaces(7); runc's rootless path does the same).
-                if geteuid() != 0 { try FileIO.writeExisting("/proc/\(pid)/setgroups", "deny") }
+                if plan.process.setgroupsDenied { try FileIO.writeExisting("/proc/\(pid)/setgroups", "deny") }
                 try FileIO.writeExisting("/proc/\(pid)/gid_map", plan.gidMap)
             }
         } catch {

@@ -1,3 +1,4 @@
+import Glibc
 import RoostCgroups
 import RoostLinux
 import RoostSeccomp
@@ -97,6 +98,9 @@ struct ProcessPlan {
         permitted: Capabilities.Set, ambient: Capabilities.Set)?
     var rlimits: [(resource: Int32, soft: UInt64, hard: UInt64)] = []
     var noNewPrivileges = false
+    /// roost runs unprivileged, so its user namespace has setgroups denied (the parent writes
+    /// "deny" before gid_map); known in the parent, no need to read /proc/self/setgroups.
+    var setgroupsDenied = geteuid() != 0
     /// The AppArmor profile execve switches to (process.apparmorProfile, exec --apparmor).
     var apparmorProfile: String?
     var oomScoreAdj: Int?

@@ -121,10 +121,9 @@ struct ProcessSetup {
         try step("process.capabilities.bounding") { if let caps { try Capabilities.limitBounding(to: caps.bounding) } }
         try step("process.user") {
             _ = roost_prctl(ROOST_PR_SET_KEEPCAPS, 1, 0, 0, 0)
-            // matches runc: where setgroups is denied (a user namespace made without privilege),
-            // the supplementary groups stay as they are.
-            let denied = (try? FileIO.read("/proc/self/setgroups")).map { $0.starts(with: Array("deny".utf8)) } ?? false
-            if !denied {
+            // matches runc: where setgroups is denied (the user namespace of an unprivileged
+            // roost), the supplementary groups stay as they are.
+            if !p.setgroupsDenied {
                 try sys("setgroups", "\(p.additionalGids)") { roost_setgroups(p.additionalGids.count, p.additionalGids) }
             }
             try sys("setresgid", "\(p.gid)") { roost_setresgid(p.gid, p.gid, p.gid) }

@@ -68,6 +68,9 @@ enum SeccompAgent {
     static func compile(_ s: Spec.Seccomp?, cache: String? = nil) throws -> SeccompFilter? {
         guard let s else { return nil }
         let start = monotonicNow()
+        // A small profile compiles faster than its entry is found and read (~0.1 ms either way);
+        // past 32 names (where runc turns libseccomp's optimizer on) compiling costs ms.
+        let cache = (s.syscalls ?? []).reduce(0, { $0 + $1.names.count }) > 32 ? cache : nil
         let key = cache.map { _ in cacheKey(s) }
         let entry = cache.flatMap { dir in key.map { dir + "/" + hex(fnv1a($0)) } }
         if let entry, let key, let filter = cached(entry, key: key) {
@@ -83,6 +86,8 @@ enum SeccompAgent {
         Diagnostics.debug("seccomp: \(rules) rules compiled to \(compiled.filter.instructionCount) BPF instructions (flags \(compiled.filter.flags)) in \(micros) µs")
         if let cache, let entry, let key {
             // Best effort: a cache that cannot be written only costs the next create a compile.
+            // The state root, as StateDirectory.create makes it: the plan comes before it.
+            _ = mkdir(InRoot.split(cache).0, 0o711)
             if mkdir(cache, 0o700) == 0 || errno == EEXIST {
                 try? FileIO.writeAtomically(entry, Array(key.utf8) + [0] + compiled.filter.serialized)
             }
