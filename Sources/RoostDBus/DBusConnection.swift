@@ -54,18 +54,25 @@ public final class DBusConnection {
 
     deinit { Glibc.close(fd) }
 
-    /// The SASL exchange: a NUL byte, AUTH EXTERNAL with our uid in hex-encoded ASCII decimal,
-    /// the server's OK <guid>, then BEGIN (after which the stream is D-Bus messages).
+    /// The SASL exchange: a NUL byte, AUTH EXTERNAL with our uid in hex-encoded ASCII decimal
+    /// and BEGIN in one write, then the server's OK <guid> (after which the stream is D-Bus
+    /// messages).
+    ///
+    /// BEGIN goes before the OK, as sd-bus's own client sends it, never after: systemd's private
+    /// socket (an sd-bus server) leaves its auth phase on reading BEGIN without looking at bytes
+    /// it read past it, so a first message that arrived in the same read as a late BEGIN sat
+    /// unanswered until the client sent something more, which a client waiting for its reply
+    /// never does. Sent with AUTH, BEGIN is in the server's hands before its OK comes back, and
+    /// so before any message of ours exists.
     func authenticate() throws(DBusError) {
         let uid = String(getuid())
         let hex = uid.utf8.map { b in
             let digits = Array("0123456789abcdef".utf8)
             return String(decoding: [digits[Int(b >> 4)], digits[Int(b & 0xf)]], as: UTF8.self)
         }.joined()
-        try send([0] + Array("AUTH EXTERNAL \(hex)\r\n".utf8))
+        try send([0] + Array("AUTH EXTERNAL \(hex)\r\nBEGIN\r\n".utf8))
         let line = try readLine()
         guard line.hasPrefix("OK ") else { throw DBusError(name: "roost.DBus.AuthFailed", message: "the bus refused AUTH EXTERNAL as uid \(uid): \(line)") }
-        try send(Array("BEGIN\r\n".utf8))
     }
 
     func readLine() throws(DBusError) -> String {
