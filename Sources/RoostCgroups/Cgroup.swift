@@ -72,24 +72,25 @@ public enum Cgroup: Sendable, Equatable {
     /// Where the state records a systemd scope's unit name, beside its "" directory.
     public static let systemdUnitKey = "systemd-unit"
 
-    /// The caller's own cgroup v2 path ("/user.slice/…"), from /proc/self/cgroup's 0:: line.
-    public static func ownUnifiedPath() -> String? {
-        guard let bytes = try? FileIO.read("/proc/self/cgroup") else { return nil }
-        return CgroupV2.ownCgroup(String(decoding: bytes, as: UTF8.self))
+    /// Whether the cgroup can exist only around a process: a systemd scope, which systemd makes
+    /// with its first process in it (`startScope`) rather than before it, as a directory.
+    public var madeAroundProcess: Bool {
+        if case .systemd = self { return true }
+        return false
     }
 
-    /// Moves the caller back to `home` (an own-cgroup path from before `create`): a systemd
-    /// scope is made with the caller in it, so that the init can be cloned into it.
-    public func leave(to home: String) throws(SyscallError) {
-        guard case .systemd = self else { return }
-        try FileIO.writeExisting(CgroupV2.defaultRoot + (home == "/" ? "" : home) + "/cgroup.procs", String(getpid()))
+    /// A systemd scope: asks systemd to make it with `pid` in it, the resources and device rules
+    /// as unit properties, then writes the resources into its directory (runc's Apply and Set).
+    public func startScope(pid: Int32, resources: Spec.Resources?, devices: [Spec.Device]?) throws(CgroupError) {
+        guard case .systemd(let c) = self else { return }
+        try c.start(pid: pid, resources: resources, devices: devices)
     }
 
     /// Makes the cgroup. `resources` lets v2 refuse a threaded subtree for domain controllers.
-    /// A systemd scope is started with the caller in it (see `leave`).
+    /// Not a systemd scope's: that is made around its first process (`startScope`).
     public func create(resources: Spec.Resources? = nil) throws(CgroupError) {
         switch self {
-        case .systemd(let c): try c.start(pid: getpid(), resources: resources)
+        case .systemd: break
         case .v1(let c):
             do { try c.create() } catch { throw CgroupError(path: "linux.cgroupsPath", problem: error.description) }
         case .v2(let c): try c.create(resources: resources)
