@@ -86,6 +86,11 @@ public enum Cgroup: Sendable, Equatable {
         try c.start(pid: pid, resources: resources, devices: devices)
     }
 
+    /// `update`: the new resources into the cgroup (for a systemd scope, also as unit properties).
+    public func update(_ r: Spec.Resources) throws(CgroupError) {
+        if case .systemd(let c) = self { try c.update(r) } else { try apply(r, devices: nil) }
+    }
+
     /// Makes the cgroup. `resources` lets v2 refuse a threaded subtree for domain controllers.
     /// Not a systemd scope's: that is made around its first process (`startScope`).
     public func create(resources: Spec.Resources? = nil) throws(CgroupError) {

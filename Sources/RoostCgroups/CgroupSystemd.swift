@@ -15,6 +15,19 @@ public struct CgroupSystemd: Sendable, Equatable {
     public var name: String
     /// The unit's cgroup directory.
     public var v2: CgroupV2
+    /// Unit properties from the config's `org.systemd.property.*` annotations (see
+    /// `annotationProperties`), given to StartTransientUnit before the resources'.
+    public var extraProperties: [UnitProperty] = []
+
+    /// One unit property: its name and value, as StartTransientUnit and SetUnitProperties take them.
+    public struct UnitProperty: Sendable, Equatable {
+        public var name: String
+        public var value: DBusValue
+        public init(_ name: String, _ value: DBusValue) {
+            self.name = name
+            self.value = value
+        }
+    }
 
     /// runc's default prefix when linux.cgroupsPath is empty (specconv's ScopePrefix): the
     /// unit of container "abc" is runc-abc.scope, where runc would put it.
@@ -79,9 +92,12 @@ public struct CgroupSystemd: Sendable, Equatable {
     }
 
     /// The unit's properties for StartTransientUnit: runc's Apply (description, slice,
-    /// Delegate, PIDs, accounting, no default dependencies) then its resource properties
-    /// (genV2ResourcesProperties; systemd ≥ 244 assumed: bookworm has 252).
-    public func properties(pid: Int32?, resources r: Spec.Resources?) throws(CgroupError) -> [(String, DBusValue)] {
+    /// Delegate, PIDs, accounting, no default dependencies, the annotations' properties), then
+    /// what runc's Set gives SetUnitProperties right after: the device rules and the resources
+    /// (genV2ResourcesProperties; systemd ≥ 244 assumed: bookworm has 252). Given at the start,
+    /// the limits hold from the moment systemd moves the process in; later properties of the
+    /// same name win, so the resources override an annotation as they do in runc.
+    public func properties(pid: Int32?, resources r: Spec.Resources?, devices: [Spec.Device]? = nil) throws(CgroupError) -> [(String, DBusValue)] {
         var p: [(String, DBusValue)] = [("Description", .string("libcontainer container \(name)"))]
         if unit.hasSuffix(".slice") {
             p.append(("Wants", .array(element: "s", [.string(slice)])))
@@ -92,7 +108,89 @@ public struct CgroupSystemd: Sendable, Equatable {
         if let pid { p.append(("PIDs", .array(element: "u", [.uint32(UInt32(bitPattern: pid))]))) }
         for a in ["MemoryAccounting", "CPUAccounting", "IOAccounting", "TasksAccounting"] { p.append((a, .bool(true))) }
         p.append(("DefaultDependencies", .bool(false)))
+        p += extraProperties.map { ($0.name, $0.value) }
+        p += try Self.deviceProperties(r, devices: devices)
         return p + (try Self.resourceProperties(r))
+    }
+
+    /// runc's device properties for systemd (devices/systemd.go), from the same rules the v2
+    /// driver compiles to eBPF (DeviceRules.forContainer: the config's, then runc's defaults):
+    /// an empty DeviceAllow first (it clears an existing list), DevicePolicy=strict, then one
+    /// DeviceAllow entry per allowed (type, major, minor): /dev/char/M:m for a device,
+    /// char-M for a whole major (systemd ≥ 240), char-* for all. systemd cannot deny: an
+    /// allow-all policy with no exceptions is DevicePolicy=auto; with deny exceptions it stays
+    /// strict with nothing allowed, as runc's, and roost's own eBPF program (written after, as
+    /// runc's fs2 pass does) cannot widen that. A "*:m" rule has no systemd form and is left
+    /// to the eBPF program, as runc does.
+    public static func deviceProperties(_ r: Spec.Resources?, devices: [Spec.Device]?) throws(CgroupError) -> [(String, DBusValue)] {
+        let policy = try DevicePolicy(DeviceRule.forContainer(r?.devices ?? [], devices ?? []))
+        let none: DBusValue = .array(element: "(ss)", [])
+        if policy.defaultAllow {
+            if policy.exceptions.isEmpty { return [("DeviceAllow", none), ("DevicePolicy", .string("auto"))] }
+            return [("DeviceAllow", none), ("DevicePolicy", .string("strict"))]
+        }
+        var allow: [DBusValue] = []
+        for (m, access) in policy.sortedExceptions {
+            let group = m.type == "b" ? "block" : "char"
+            let path: String
+            switch (m.major < 0, m.minor < 0) {
+            case (true, true): path = group + "-*"
+            case (true, false): continue
+            case (false, true): path = group + "-\(m.major)"
+            case (false, false): path = "/dev/\(group)/\(m.major):\(m.minor)"
+            }
+            allow.append(.structure([.string(path), .string(access.text)]))
+        }
+        return [("DeviceAllow", none), ("DevicePolicy", .string("strict")), ("DeviceAllow", .array(element: "(ss)", allow))]
+    }
+
+    /// runc's initSystemdProps: each `org.systemd.property.NAME` annotation is the unit property
+    /// NAME (letters only, at least three) with its value in GVariant's text format; a NAME that
+    /// ends in a lowercase letter then "Sec" (TimeoutStopSec) is a number of seconds that systemd
+    /// takes as NAME-without-Sec + "USec", in microseconds. Only the systemd driver reads them.
+    /// In the config's order.
+    public static func annotationProperties(_ annotations: [(String, String)]) throws(CgroupError) -> [UnitProperty] {
+        let prefix = "org.systemd.property."
+        var out: [UnitProperty] = []
+        for (key, text) in annotations where key.hasPrefix(prefix) {
+            let where_ = "annotations[\"\(key)\"]"
+            var name = String(key.dropFirst(prefix.count))
+            guard name.count >= 3, name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) }) else {
+                throw CgroupError(path: where_, problem: "\"\(name)\" is not a systemd property name (letters only, at least three)")
+            }
+            var value: DBusValue
+            do { value = try GVariantText.parse(text) } catch {
+                throw CgroupError(path: where_, problem: "value \"\(text)\": \(error)")
+            }
+            if name.hasSuffix("Sec"), let last = name.dropLast(3).last, last.isLowercase, last.isASCII {
+                name = name.dropLast(3) + "USec"
+                let m = 1_000_000.0
+                let seconds: Double
+                switch value {
+                case .byte(let v): seconds = Double(v)
+                case .int16(let v): seconds = Double(v)
+                case .uint16(let v): seconds = Double(v)
+                case .int32(let v): seconds = Double(v)
+                case .uint32(let v): seconds = Double(v)
+                case .int64(let v): seconds = Double(v)
+                case .uint64(let v): seconds = Double(v)
+                case .double(let v): seconds = v
+                default: throw CgroupError(path: where_, problem: "value \"\(text)\": a number of seconds is expected for \(key.dropFirst(prefix.count))")
+                }
+                let range = CgroupError(path: where_, problem: "value \"\(text)\": out of range for microseconds")
+                guard seconds >= 0, seconds * m < 18_446_744_073_709_551_615.0 else { throw range }
+                // Integers stay exact (runc multiplies in integers); a double is truncated to µs.
+                if case .double = value {
+                    value = .uint64(UInt64(seconds * m))
+                } else {
+                    let (us, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000)
+                    guard !overflow else { throw range }
+                    value = .uint64(us)
+                }
+            }
+            out.append(UnitProperty(name, value))
+        }
+        return out
     }
 
     static func resourceProperties(_ r: Spec.Resources?) throws(CgroupError) -> [(String, DBusValue)] {
@@ -210,6 +308,11 @@ public final class SystemdManager {
         try? resetFailedUnit(unit)
     }
 
+    /// SetUnitProperties(name, runtime, properties): no job, the reply says it is done.
+    public func setUnitProperties(_ unit: String, runtime: Bool, properties: [(String, DBusValue)]) throws(DBusError) {
+        _ = try call("SetUnitProperties", [.string(unit), .bool(runtime), .properties(properties)])
+    }
+
     public func resetFailedUnit(_ unit: String) throws(DBusError) {
         _ = try call("ResetFailedUnit", [.string(unit)])
     }
@@ -222,7 +325,7 @@ extension CgroupSystemd {
     /// `systemBus` is where to look for the bus first (systemd's private socket is the fallback).
     public func start(pid: Int32, resources: Spec.Resources?, devices: [Spec.Device]? = nil,
                       systemBus: String = DBusConnection.systemBus) throws(CgroupError) {
-        let props = try properties(pid: pid, resources: resources)
+        let props = try properties(pid: pid, resources: resources, devices: devices)
         do {
             let m = try SystemdManager(systemBus: systemBus)
             try m.startTransientUnit(unit, properties: props)
@@ -230,6 +333,19 @@ extension CgroupSystemd {
             throw CgroupError(path: "linux.cgroupsPath", problem: "systemd: unable to start unit \(unit): \(error)")
         }
         try v2.apply(resources, devices: devices)
+    }
+
+    /// `update` (runc's Set): the resources as unit properties, kept by systemd for the
+    /// unit's lifetime only (SetUnitProperties with runtime=true), then all of them written into
+    /// the scope's directory as the v2 driver does. Device rules do not change on update.
+    public func update(_ resources: Spec.Resources, systemBus: String = DBusConnection.systemBus) throws(CgroupError) {
+        let props = try Self.resourceProperties(resources)
+        if !props.isEmpty {
+            do { try SystemdManager(systemBus: systemBus).setUnitProperties(unit, runtime: true, properties: props) } catch {
+                throw CgroupError(path: "linux.resources", problem: "systemd: unable to set properties of unit \(unit): \(error)")
+            }
+        }
+        try v2.apply(resources, devices: nil)
     }
 
     /// Stops the unit; systemd removes its cgroup.

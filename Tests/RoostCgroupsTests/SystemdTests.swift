@@ -59,9 +59,12 @@ struct SystemdTests {
         r.memory = .init(limit: 1 << 26, swap: 1 << 27)
         r.cpu = .init(shares: 1024, cpus: "0")
         r.pids = .init(limit: 0)
-        let p = try c.properties(pid: 42, resources: r)
+        var c2 = c
+        c2.extraProperties = [.init("CollectMode", .string("inactive-or-failed"))]
+        let p = try c2.properties(pid: 42, resources: r)
         #expect(p.map(\.0) == ["Description", "Slice", "Delegate", "PIDs", "MemoryAccounting", "CPUAccounting",
-                                "IOAccounting", "TasksAccounting", "DefaultDependencies",
+                                "IOAccounting", "TasksAccounting", "DefaultDependencies", "CollectMode",
+                                "DeviceAllow", "DevicePolicy", "DeviceAllow",
                                 "MemoryMax", "MemorySwapMax", "CPUWeight", "AllowedCPUs", "TasksMax"])
         let v = Dictionary(p, uniquingKeysWith: { a, _ in a })
         #expect(v["Description"] == .string("libcontainer container abc"))
@@ -74,6 +77,94 @@ struct SystemdTests {
         #expect(v["TasksMax"] == .uint64(1))
         // They marshal as StartTransientUnit's a(sv).
         #expect(DBusValue.properties(p).signature == "a(sv)")
+    }
+
+    func allow(_ entries: [(String, String)]) -> DBusValue {
+        .array(element: "(ss)", entries.map { .structure([.string($0.0), .string($0.1)]) })
+    }
+
+    /// runc's systemdProperties: an empty DeviceAllow, DevicePolicy=strict, then the allow list.
+    @Test func deviceProperties() throws {
+        // runc's defaults alone: mknod of anything, then the standard nodes, in the emulator's
+        // order (major, minor, type).
+        let p = try CgroupSystemd.deviceProperties(nil, devices: nil)
+        #expect(p.map(\.0) == ["DeviceAllow", "DevicePolicy", "DeviceAllow"])
+        #expect(p[0].1 == .array(element: "(ss)", []))
+        #expect(p[1].1 == .string("strict"))
+        #expect(p[2].1 == allow([("block-*", "m"), ("char-*", "m"), ("/dev/char/1:3", "rwm"), ("/dev/char/1:5", "rwm"),
+                                 ("/dev/char/1:7", "rwm"), ("/dev/char/1:8", "rwm"), ("/dev/char/1:9", "rwm"),
+                                 ("/dev/char/5:0", "rwm"), ("/dev/char/5:2", "rwm"), ("/dev/char/10:200", "rwm"),
+                                 ("char-136", "rwm")]))
+        // A whole major and a "*:m" rule (which systemd cannot say: left to the eBPF program).
+        var r = Spec.Resources()
+        r.devices = [.init(allow: false, type: "a", access: "rwm"), .init(allow: true, type: "b", major: 8, access: "r"),
+                     .init(allow: true, type: "c", minor: 3, access: "r")]
+        let q = try CgroupSystemd.deviceProperties(r, devices: nil)
+        guard case .array(_, let entries) = q[2].1 else { Issue.record("no allow list"); return }
+        #expect(entries.contains(.structure([.string("block-8"), .string("r")])))
+        #expect(entries.contains(.structure([.string("char-*"), .string("m")])))
+        #expect(!entries.contains { e in
+            guard case .structure(let f) = e, case .string(let path) = f[0] else { return false }
+            return path.hasPrefix("char-") && f[1] == .string("r")
+        })
+        // Allow-all: DevicePolicy=auto and no list; allow-all with a deny: strict, nothing allowed.
+        r.devices = [.init(allow: true, type: "a", access: "rwm")]
+        #expect(try CgroupSystemd.deviceProperties(r, devices: nil).map(\.1) == [.array(element: "(ss)", []), .string("auto")])
+        r.devices = [.init(allow: true, type: "a", access: "rwm"), .init(allow: false, type: "c", major: 4, minor: 1, access: "w")]
+        #expect(try CgroupSystemd.deviceProperties(r, devices: nil).map(\.1) == [.array(element: "(ss)", []), .string("strict")])
+    }
+
+    /// runc's TestInitSystemdProps table, as roost reads the same annotations.
+    @Test func annotationProperties() throws {
+        func one(_ name: String, _ value: String) throws -> CgroupSystemd.UnitProperty? {
+            try CgroupSystemd.annotationProperties([(name, value)]).first
+        }
+        let k = "org.systemd.property."
+        #expect(try one(k + "TimeoutStopUSec", "uint64 123456789") == .init("TimeoutStopUSec", .uint64(123_456_789)))
+        #expect(try one(k + "TimeoutStopSec", "456") == .init("TimeoutStopUSec", .uint64(456_000_000)))
+        for t in ["byte", "int16", "uint16", "int32", "uint32", "int64", "uint64"] {
+            #expect(try one(k + "TimeoutStopSec", "\(t) 234") == .init("TimeoutStopUSec", .uint64(234_000_000)), "\(t)")
+        }
+        #expect(try one(k + "TimeoutStopSec", "234.789") == .init("TimeoutStopUSec", .uint64(234_789_000)))
+        #expect(throws: CgroupError.self) { try one(k + "TimeoutStopSec", "false") }
+        #expect(throws: CgroupError.self) { try one(k + "TimeoutStopSec", "'covfefe'") }
+        // Not a lowercase letter before Sec, or nothing before it: no conversion.
+        #expect(try one(k + "FOOSec", "123") == .init("FOOSec", .int32(123)))
+        #expect(try one(k + "Sec", "123") == .init("Sec", .int32(123)))
+        #expect(try one(k + "CollectMode", "'inactive-or-failed'") == .init("CollectMode", .string("inactive-or-failed")))
+        #expect(try one("some.other.annotation", "0") == nil)
+        #expect(throws: CgroupError.self) { try one(k + "Xo", "1") }
+        #expect(throws: CgroupError.self) { try one(k + "Number1", "1") }
+        #expect(throws: CgroupError.self) { try one(k + "ValidName", "invalid-value") }
+        // The error names the annotation by its JSON path.
+        do throws(CgroupError) {
+            _ = try CgroupSystemd.annotationProperties([(k + "ValidName", "invalid-value")])
+            Issue.record("an invalid value was taken")
+        } catch {
+            #expect(error.path == "annotations[\"org.systemd.property.ValidName\"]")
+        }
+    }
+}
+
+/// GVariant's text format, the part unit-property annotations use.
+struct GVariantTextTests {
+    @Test func values() throws {
+        #expect(try GVariantText.parse("true") == .bool(true))
+        #expect(try GVariantText.parse(" 42 ") == .int32(42))
+        #expect(try GVariantText.parse("-7") == .int32(-7))
+        #expect(try GVariantText.parse("1.5") == .double(1.5))
+        #expect(try GVariantText.parse("uint64 18446744073709551615") == .uint64(.max))
+        #expect(try GVariantText.parse("byte 0x10") == .byte(16))
+        #expect(try GVariantText.parse("'a b'") == .string("a b"))
+        #expect(try GVariantText.parse("\"it's\"") == .string("it's"))
+        #expect(try GVariantText.parse("objectpath '/a/b'") == .objectPath("/a/b"))
+        #expect(try GVariantText.parse("['a', 'b']") == .array(element: "s", [.string("a"), .string("b")]))
+        #expect(try GVariantText.parse("@as []") == .array(element: "s", []))
+        #expect(try GVariantText.parse("@t 5") == .uint64(5))
+        #expect(try GVariantText.parse("[uint32 1, 2]") == .array(element: "u", [.uint32(1), .uint32(2)]))
+        for bad in ["", "invalid-value", "'open", "[1, 'a']", "[]", "byte 300", "1 2", "@s 5"] {
+            #expect(throws: GVariantText.ParseError.self, "\(bad)") { try GVariantText.parse(bad) }
+        }
     }
 }
 

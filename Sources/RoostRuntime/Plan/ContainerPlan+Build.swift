@@ -55,6 +55,11 @@ extension ContainerPlan {
         if geteuid() == 0 {
             do {
                 cgroups = try Cgroup.paths(cgroupsPath: spec.linux?.cgroupsPath, id: id, systemd: options.systemdCgroup)
+                // runc reads org.systemd.property.* annotations with the systemd driver only.
+                if case .systemd(var sd)? = cgroups {
+                    sd.extraProperties = try CgroupSystemd.annotationProperties(spec.annotations.map { Array(zip($0.keys, $0.values)) } ?? [])
+                    cgroups = .systemd(sd)
+                }
             } catch let e as CgroupError {
                 throw RuntimeError.config(path: e.path, problem: e.problem)
             } catch {

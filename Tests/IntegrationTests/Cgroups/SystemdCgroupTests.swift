@@ -65,6 +65,89 @@ struct SystemdCgroupTests {
         }
     }
 
+    @Test("update sets the unit's properties (runtime) and the cgroup files")
+    func update() throws {
+        try withBundle { b in
+            var l = b.linux
+            l["cgroupsPath"] = "system.slice:roost:\(b.id)"
+            l["resources"] = ["memory": ["limit": 64 << 20]]
+            b.linux = l
+            b.setArgs(["sleep", "60"])
+            try b.writeConfig()
+            #expect(roost(["create", "--bundle", b.path, b.id]).status == 0)
+            let unit = "roost-\(b.id).scope"
+            let dir = "/sys/fs/cgroup/system.slice/" + unit
+            #expect(property(unit, "MemoryMax") == "\(64 << 20)")
+            let u = roost(["update", "--memory", "96m", "--pids-limit", "42", "--cpu-quota", "20000", "--cpu-period", "100000", b.id])
+            #expect(u.status == 0, "\(u)")
+            #expect(text(dir + "/memory.max") == "\(96 << 20)\n")
+            #expect(text(dir + "/pids.max") == "42\n")
+            #expect(text(dir + "/cpu.max") == "20000 100000\n")
+            #expect(property(unit, "MemoryMax") == "\(96 << 20)")
+            #expect(property(unit, "TasksMax") == "42")
+            #expect(property(unit, "CPUQuotaPerSecUSec") == "200ms")
+            // runtime=true: in /run, not /etc.
+            #expect(FileManager.default.fileExists(atPath: "/run/systemd/transient/\(unit)") || FileManager.default.fileExists(atPath: "/run/systemd/system.control/\(unit).d"))
+            #expect(!FileManager.default.fileExists(atPath: "/etc/systemd/system.control/\(unit).d"))
+            #expect(roost(["delete", "--force", b.id]).status == 0)
+        }
+    }
+
+    @Test("device rules and org.systemd.property.* annotations become unit properties")
+    func devicesAndAnnotations() throws {
+        try withBundle { b in
+            var l = b.linux
+            l["cgroupsPath"] = "system.slice:roost:\(b.id)"
+            l["resources"] = ["devices": [["allow": false, "access": "rwm"], ["allow": true, "type": "b", "major": 7, "access": "r"]]]
+            b.linux = l
+            b.config["annotations"] = ["org.systemd.property.TimeoutStopSec": "7", "org.systemd.property.CollectMode": "'inactive-or-failed'"]
+            b.setArgs(["sleep", "60"])
+            try b.writeConfig()
+            let c = roost(["create", "--bundle", b.path, b.id])
+            #expect(c.status == 0, "\(c)")
+            let unit = "roost-\(b.id).scope"
+            #expect(property(unit, "DevicePolicy") == "strict")
+            let allow = property(unit, "DeviceAllow")
+            for entry in ["/dev/char/1:3 rwm", "block-7 r", "char-136 rwm", "char-* m"] {
+                #expect(allow.contains(entry), "DeviceAllow \(allow) lacks \(entry)")
+            }
+            #expect(property(unit, "TimeoutStopUSec") == "7s")
+            #expect(property(unit, "CollectMode") == "inactive-or-failed")
+            // roost's own device program still decides: /dev/null works, a denied node does not.
+            #expect(roost(["start", b.id]).status == 0)
+            let ok = roost(["exec", b.id, "sh", "-c", "echo x > /dev/null"])
+            #expect(ok.status == 0, "\(ok)")
+            #expect(roost(["delete", "--force", b.id]).status == 0)
+        }
+    }
+
+    @Test("a bad org.systemd.property annotation: one line naming it, no unit, no state")
+    func badAnnotation() throws {
+        try withBundle { b in
+            b.config["annotations"] = ["org.systemd.property.TimeoutStopSec": "'soon'"]
+            try b.writeConfig()
+            expectOneLineError(roost(["create", "--bundle", b.path, b.id]), contains: "annotations[\"org.systemd.property.TimeoutStopSec\"]")
+            #expect(property("runc-\(b.id).scope", "LoadState") == "not-found")
+            b.config["annotations"] = ["org.systemd.property.Bad1": "1"]
+            try b.writeConfig()
+            expectOneLineError(roost(["create", "--bundle", b.path, b.id]), contains: "not a systemd property name")
+        }
+    }
+
+    @Test("a scope systemd refuses: one line, init killed, no unit, no state")
+    func refusedScope() throws {
+        try withBundle { b in
+            // systemd refuses an unknown property; the clone happened, so this checks the rollback.
+            b.config["annotations"] = ["org.systemd.property.NoSuchPropertyAtAll": "1"]
+            b.setArgs(["sleep", "60"])
+            try b.writeConfig()
+            let r = roost(["create", "--bundle", b.path, b.id])
+            expectOneLineError(r, contains: "runc-\(b.id).scope")
+            #expect(property("runc-\(b.id).scope", "LoadState") == "not-found")
+            #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/system.slice/runc-\(b.id).scope"))
+        }
+    }
+
     @Test("an empty cgroupsPath is runc-<id>.scope in system.slice, as runc")
     func defaultName() throws {
         try withBundle { b in
