@@ -35,6 +35,13 @@ struct SystemdTests {
         #expect(throws: CgroupError.self) { try CgroupSystemd.paths(cgroupsPath: "bad:p:n", id: "x") }
     }
 
+    @Test func systemdNeedsUnified() throws {
+        for mode in [Cgroup.Mode.hybrid, .legacy] {
+            #expect(throws: CgroupError.self, "\(mode)") { try Cgroup.paths(cgroupsPath: nil, id: "x", mode: mode, systemd: true) }
+        }
+        #expect(try Cgroup.paths(cgroupsPath: nil, id: "x", mode: .unified, systemd: true).madeAroundProcess)
+    }
+
     @Test func rangeToBits() throws {
         #expect(try CgroupSystemd.rangeToBits("0,2") == [0b101])
         #expect(try CgroupSystemd.rangeToBits("0-7") == [0xff])

@@ -52,6 +52,16 @@ extension ContainerPlan {
 
         try refuseUnsupported(spec)
         // As root, on v1, hybrid and cgroup2-only hosts alike. Rootless use comes later.
+        // runc's systemd driver on a v1 or hybrid host is its LegacyManager (v1 unit
+        // properties, per-controller directories); roost has only the v2 one.
+        if options.systemdCgroup, Cgroup.host != .unified {
+            throw RuntimeError.usage(
+                "--systemd-cgroup: this host mounts cgroup v1 (\(Cgroup.host == .hybrid ? "hybrid" : "legacy")); roost's systemd driver needs a cgroup v2 (unified) host: use the default cgroupfs driver here")
+        }
+        // runc's rootless systemd driver talks to the user's own systemd instance; not roost's yet.
+        if options.systemdCgroup, geteuid() != 0 {
+            throw RuntimeError.usage("--systemd-cgroup: not supported without root (the user's systemd instance is not used yet): drop --systemd-cgroup")
+        }
         if geteuid() == 0 {
             do {
                 cgroups = try Cgroup.paths(cgroupsPath: spec.linux?.cgroupsPath, id: id, systemd: options.systemdCgroup)

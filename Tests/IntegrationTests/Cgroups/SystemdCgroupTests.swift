@@ -148,6 +148,22 @@ struct SystemdCgroupTests {
         }
     }
 
+    @Test("--systemd-cgroup without root: one clear line, nothing made")
+    func rootless() throws {
+        try withBundle { b in
+            let nobody = "65534"
+            let dir = b.path + "/spec"
+            #expect(sh("mkdir -p \(dir) && chown \(nobody):\(nobody) \(dir) && cp -a \(b.rootfs) \(dir)/rootfs").status == 0)
+            let asNobody = ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", TestEnvironment.binary]
+            #expect(runProgram("/usr/bin/setpriv", asNobody + ["spec", "--rootless", "--bundle", dir]).status == 0)
+            #expect(sh("chown -R \(nobody):\(nobody) \(b.path)").status == 0)
+            let r = runProgram("/usr/bin/setpriv", asNobody + ["--root", b.path + "/state", "--systemd-cgroup", "create", "--bundle", dir, b.id])
+            expectOneLineError(r, contains: "--systemd-cgroup: not supported without root")
+            #expect(!FileManager.default.fileExists(atPath: b.path + "/state/" + b.id))
+            #expect(property("runc-\(b.id).scope", "LoadState") == "not-found")
+        }
+    }
+
     @Test("an empty cgroupsPath is runc-<id>.scope in system.slice, as runc")
     func defaultName() throws {
         try withBundle { b in
