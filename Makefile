@@ -16,10 +16,11 @@ ROOTFS := $(FIXTURES)/rootfs
 VM_TESTS ?= IntegrationTests
 
 # The systemd lane: the same kernel booting a debootstrapped bookworm with systemd as PID 1
-# (Tools/test-vm/systemd-image.sh), for the --systemd-cgroup driver. Not part of `make test` yet.
+# (Tools/test-vm/systemd-image.sh), for the --systemd-cgroup driver. `make test` runs it after
+# the cgroup v2 lane.
 VM_SYSTEMD_TESTS ?= SystemdCgroupTests|SystemdDriverTests|GlobalFlagTests
 
-.PHONY: all build deps rootfs demo test test-vm test-vm-only test-vm-systemd bench order-file unit integration lint clean
+.PHONY: all build deps rootfs demo test test-vm test-vm-only test-vm-systemd test-vm-systemd-only bench order-file unit integration lint clean
 
 all: build
 
@@ -46,6 +47,7 @@ test: deps build rootfs
 	@scripts/deps.sh dbus
 	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) $(SWIFT) test --disable-xctest
 	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-only
+	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-systemd-only
 
 # The test binary is the debug build `swift test` makes; the VM runs it against the static binary.
 test-vm: deps build rootfs
@@ -57,6 +59,9 @@ test-vm-only:
 
 test-vm-systemd: deps build rootfs
 	$(SWIFT) build --build-tests
+	@$(MAKE) --no-print-directory test-vm-systemd-only
+
+test-vm-systemd-only:
 	VM_SYSTEMD=1 ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) Tools/test-vm/run.sh '$(VM_SYSTEMD_TESTS)'
 
 # roost against crun and runc (Debian's packages), side by side: bench/results/latest.json.

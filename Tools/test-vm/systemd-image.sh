@@ -12,11 +12,15 @@ stamp=$(cat "$here/systemd-image.sh" "$here/roost-tests.service" | sha256sum | c
 if [[ -f $root.stamp && $(cat "$root.stamp") == "$stamp" && -x $root/lib/systemd/systemd ]]; then exit 0; fi
 rm -f "$root.stamp"
 
-"$here/../../scripts/deps.sh" debootstrap
+# Exit 3: nothing to build it from (debootstrap not to be had, the archive out of reach), which
+# run.sh reports as a skip under TEST_VM_SKIP_OK; any other failure is a failure.
+"$here/../../scripts/deps.sh" debootstrap wget || { say "cannot install debootstrap from Debian's archive"; exit 3; }
 # The mirror apt already uses (deb822 sources or the one-line list), Debian's own otherwise.
 mirror=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
 [[ -n $mirror ]] || mirror=$(awk '$1 == "deb" && $3 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
 mirror=${mirror:-http://deb.debian.org/debian}
+wget -q -O /dev/null --timeout=30 --tries=2 "$mirror/dists/bookworm/Release" ||
+  { say "cannot fetch $mirror/dists/bookworm/Release: the archive is out of reach"; exit 3; }
 say "debootstrap bookworm (minbase + systemd, dbus) from $mirror into $root"
 rm -rf "$root" && mkdir -p "$root"
 t0=$SECONDS
