@@ -18,7 +18,12 @@ ROOTFS := $(FIXTURES)/rootfs
 # over test IDs (module.Type/function() and the file name). `make test` runs it after the host tests.
 VM_TESTS ?= IntegrationTests
 
-.PHONY: all build deps rootfs demo test test-vm test-vm-only bench order-file unit integration lint clean
+# The systemd lane: the same kernel booting a debootstrapped bookworm with systemd as PID 1
+# (Tools/test-vm/systemd-image.sh), for the --systemd-cgroup driver. `make test` runs it after
+# the cgroup v2 lane.
+VM_SYSTEMD_TESTS ?= SystemdCgroupTests|SystemdDriverTests|GlobalFlagTests
+
+.PHONY: all build deps rootfs demo test test-vm test-vm-only test-vm-systemd test-vm-systemd-only bench order-file unit integration lint clean
 
 all: build
 
@@ -44,9 +49,12 @@ demo: deps build rootfs
 	@sed -i 's/"terminal": true/"terminal": false/; s/"sh"$$/"sh", "-c", "echo hello from roost in $$(hostname): $$(id); cat \/proc\/self\/status | grep -E ^NoNewPrivs"/' .build/demo/config.json
 	cd .build/demo && ../release/roost run demo-$$$$
 
+# dbus: RoostDBusTests talk to a real dbus-daemon (skipped, saying so, without it).
 test: deps build rootfs
+	@scripts/deps.sh dbus
 	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) $(SWIFT) test --disable-xctest
 	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-only
+	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-systemd-only
 
 # The test binary is the debug build `swift test` makes; the VM runs it against the static binary.
 test-vm: deps build rootfs
@@ -55,6 +63,13 @@ test-vm: deps build rootfs
 
 test-vm-only:
 	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) Tools/test-vm/run.sh '$(VM_TESTS)'
+
+test-vm-systemd: deps build rootfs
+	$(SWIFT) build --build-tests
+	@$(MAKE) --no-print-directory test-vm-systemd-only
+
+test-vm-systemd-only:
+	VM_SYSTEMD=1 ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) Tools/test-vm/run.sh '$(VM_SYSTEMD_TESTS)'
 
 # roost against crun and runc (Debian's packages), side by side: bench/results/latest.json.
 # QUICK=1 make bench for a one-minute try-out.

@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers, one way: roost → RoostCLI → RoostRuntime → {RoostSpec, RoostLinux → CRoostShim, RoostSeccomp → CSeccomp}.
+// Layers, one way: roost → RoostCLI → RoostRuntime → {RoostSpec, RoostCgroups → RoostDBus → RoostLinux → CRoostShim, RoostSeccomp → CSeccomp}.
 let package = Package(
     name: "roost",
     platforms: [.macOS(.v13)],
@@ -15,8 +15,11 @@ let package = Package(
         .target(name: "RoostSpec"),
         // Typed syscall wrappers; knows nothing of OCI.
         .target(name: "RoostLinux", dependencies: ["CRoostShim"]),
+        // A minimal blocking D-Bus client (wire format, SASL EXTERNAL, calls, signals) for the
+        // systemd cgroup driver; standard library and Glibc only.
+        .target(name: "RoostDBus", dependencies: ["RoostLinux"]),
         // cgroup placement, resources, freezer; knows the spec's resources, not the lifecycle.
-        .target(name: "RoostCgroups", dependencies: ["RoostSpec", "RoostLinux", "CRoostShim"]),
+        .target(name: "RoostCgroups", dependencies: ["RoostSpec", "RoostLinux", "RoostDBus", "CRoostShim"]),
         // libseccomp (static in the release binary), for the parent only.
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
         // linux.seccomp to BPF (libseccomp, in the parent) and the one syscall that loads it (in the child).
@@ -28,6 +31,7 @@ let package = Package(
         .executableTarget(name: "roost", dependencies: ["RoostCLI"]),
 
         .testTarget(name: "RoostSpecTests", dependencies: ["RoostSpec"]),
+        .testTarget(name: "RoostDBusTests", dependencies: ["RoostDBus"]),
         .testTarget(name: "RoostCgroupsTests", dependencies: ["RoostCgroups"]),
         .testTarget(name: "RoostSeccompTests", dependencies: ["RoostSeccomp"]),
         .target(name: "RoostTestSupport", path: "Tests/RoostTestSupport"),

@@ -8,6 +8,8 @@ import RoostSpec
 public enum Cgroup: Sendable, Equatable {
     case v1(CgroupV1)
     case v2(CgroupV2)
+    /// A v2 cgroup that is a systemd scope (--systemd-cgroup): made and removed over D-Bus.
+    case systemd(CgroupSystemd)
 
     /// How the host mounts cgroups.
     public enum Mode: Sendable, Equatable {
@@ -30,7 +32,13 @@ public enum Cgroup: Sendable, Equatable {
     }
 
     /// The driver the host calls for, at runc's fs/fs2 paths for `cgroupsPath` (or `id`).
-    public static func paths(cgroupsPath: String?, id: String, mode: Mode = host) throws -> Cgroup {
+    public static func paths(cgroupsPath: String?, id: String, mode: Mode = host, systemd: Bool = false) throws -> Cgroup {
+        if systemd {
+            guard mode == .unified else {
+                throw CgroupError(path: "linux.cgroupsPath", problem: "the systemd cgroup driver needs a cgroup v2 (unified) host")
+            }
+            return .systemd(try CgroupSystemd.paths(cgroupsPath: cgroupsPath, id: id))
+        }
         if mode == .unified { return .v2(try CgroupV2.paths(cgroupsPath: cgroupsPath, id: id)) }
         return .v1(try CgroupV1.paths(cgroupsPath: cgroupsPath, id: id))
     }
@@ -41,12 +49,19 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): return c.directories
         case .v2(let c): return [CgroupV1.Directory(controllers: "", path: c.path)]
+        case .systemd(let c):
+            return [CgroupV1.Directory(controllers: "", path: c.v2.path), CgroupV1.Directory(controllers: Self.systemdUnitKey, path: c.unit)]
         }
     }
 
     /// The cgroup again from recorded `directories`: on a unified host the one "" directory is
     /// the v2 cgroup.
     public init(recorded: [CgroupV1.Directory], mode: Mode = host) {
+        if mode == .unified, recorded.count == 2, let dir = recorded.first(where: { $0.controllers == "" }),
+           let unit = recorded.first(where: { $0.controllers == Self.systemdUnitKey }) {
+            self = .systemd(CgroupSystemd(slice: "", unit: unit.path, name: "", v2: CgroupV2(path: dir.path)))
+            return
+        }
         if mode == .unified, recorded.count == 1, recorded[0].controllers == "" {
             self = .v2(CgroupV2(path: recorded[0].path))
         } else {
@@ -54,9 +69,33 @@ public enum Cgroup: Sendable, Equatable {
         }
     }
 
+    /// Where the state records a systemd scope's unit name, beside its "" directory.
+    public static let systemdUnitKey = "systemd-unit"
+
+    /// Whether the cgroup can exist only around a process: a systemd scope, which systemd makes
+    /// with its first process in it (`startScope`) rather than before it, as a directory.
+    public var madeAroundProcess: Bool {
+        if case .systemd = self { return true }
+        return false
+    }
+
+    /// A systemd scope: asks systemd to make it with `pid` in it, the resources and device rules
+    /// as unit properties, then writes the resources into its directory (runc's Apply and Set).
+    public func startScope(pid: Int32, resources: Spec.Resources?, devices: [Spec.Device]?) throws(CgroupError) {
+        guard case .systemd(let c) = self else { return }
+        try c.start(pid: pid, resources: resources, devices: devices)
+    }
+
+    /// `update`: the new resources into the cgroup (for a systemd scope, also as unit properties).
+    public func update(_ r: Spec.Resources) throws(CgroupError) {
+        if case .systemd(let c) = self { try c.update(r) } else { try apply(r, devices: nil) }
+    }
+
     /// Makes the cgroup. `resources` lets v2 refuse a threaded subtree for domain controllers.
+    /// Not a systemd scope's: that is made around its first process (`startScope`).
     public func create(resources: Spec.Resources? = nil) throws(CgroupError) {
         switch self {
+        case .systemd: break
         case .v1(let c):
             do { try c.create() } catch { throw CgroupError(path: "linux.cgroupsPath", problem: error.description) }
         case .v2(let c): try c.create(resources: resources)
@@ -67,6 +106,7 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): try c.apply(r, devices: devices)
         case .v2(let c): try c.apply(r, devices: devices)
+        case .systemd(let c): try c.v2.apply(r, devices: devices)
         }
     }
 
@@ -76,6 +116,7 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): return try c.openJoin()
         case .v2(let c): return try CgroupV1.openJoin([CgroupV1.Directory(controllers: "", path: c.path)])
+        case .systemd(let c): return try CgroupV1.openJoin([CgroupV1.Directory(controllers: "", path: c.v2.path)])
         }
     }
 
@@ -83,6 +124,7 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): try c.place(pid)
         case .v2(let c): try c.place(pid)
+        case .systemd(let c): try c.v2.place(pid)
         }
     }
 
@@ -90,6 +132,7 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): return c.processes()
         case .v2(let c): return c.processes()
+        case .systemd(let c): return c.v2.processes()
         }
     }
 
@@ -97,6 +140,10 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): c.remove()
         case .v2(let c): c.remove()
+        case .systemd(let c):
+            // StopUnit: systemd kills what is left and removes the directory (nothing by hand).
+            try? c.stop()
+            if FileIO.exists(c.v2.path) { c.v2.remove() }
         }
     }
 
@@ -108,6 +155,7 @@ public enum Cgroup: Sendable, Equatable {
             guard let unified = c.directories.first(where: { $0.controllers == "" }) else { return false }
             return try CgroupV2(root: unified.path, path: unified.path).killAll()
         case .v2(let c): return try c.killAll()
+        case .systemd(let c): return try c.v2.killAll()
         }
     }
 
@@ -115,6 +163,7 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): return c.canFreeze
         case .v2(let c): return c.canFreeze
+        case .systemd(let c): return c.v2.canFreeze
         }
     }
 
@@ -122,6 +171,7 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): try c.setFrozen(frozen)
         case .v2(let c): try c.setFrozen(frozen)
+        case .systemd(let c): try c.v2.setFrozen(frozen)
         }
     }
 
@@ -130,6 +180,7 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): return c.freezerState()
         case .v2(let c): return c.freezerState()
+        case .systemd(let c): return c.v2.freezerState()
         }
     }
 
@@ -137,6 +188,7 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): return c.stats()
         case .v2(let c): return c.stats()
+        case .systemd(let c): return c.v2.stats()
         }
     }
 
@@ -144,6 +196,7 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): return c.oomKills()
         case .v2(let c): return c.oomKills()
+        case .systemd(let c): return c.v2.oomKills()
         }
     }
 
@@ -151,6 +204,7 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): return c.memoryLimit()
         case .v2(let c): return c.memoryLimit()
+        case .systemd(let c): return c.v2.memoryLimit()
         }
     }
 
@@ -159,6 +213,7 @@ public enum Cgroup: Sendable, Equatable {
         switch self {
         case .v1(let c): return c.oomEventFD().map { OOMWatch(fd: $0, events: Int16(POLLIN), memoryEvents: false, seen: 0) }
         case .v2(let c): return c.oomWatch()
+        case .systemd(let c): return c.v2.oomWatch()
         }
     }
 }

@@ -20,9 +20,15 @@ run=$vm/run
 binary=${ROOST_BINARY:-$tree/.build/release/roost}
 rootfs=${ROOST_ROOTFS:-$tree/.build/fixtures/rootfs}
 tests=$tree/.build/debug/roostPackageTests.xctest
+# VM_SYSTEMD=1: the systemd lane (make test-vm-systemd). The same kernel and initramfs boot the
+# debootstrapped Debian root of systemd-image.sh with systemd as PID 1, run dir .build/vm-systemd.
+systemd=${VM_SYSTEMD:-}
+lane="cgroup v2"
+if [[ -n $systemd ]]; then run=$tree/.build/vm-systemd/run lane=systemd; fi
+log=$(dirname "$run")/console.log
 
 skip() {
-  if [[ ${TEST_VM_SKIP_OK:-} == 1 ]]; then echo "test-vm: SKIPPED — $* (the cgroup v2 lane did not run)"; exit 0; fi
+  if [[ ${TEST_VM_SKIP_OK:-} == 1 ]]; then echo "test-vm: SKIPPED — $* (the $lane lane did not run)"; exit 0; fi
   echo "test-vm: cannot run — $*" >&2; exit 1
 }
 die() { echo "test-vm: FAILED — $*" >&2; exit 1; }
@@ -47,6 +53,15 @@ case $? in
   *) die "could not build the VM image (see above)" ;;
 esac
 
+if [[ -n $systemd ]]; then
+  "$tree/Tools/test-vm/systemd-image.sh" "$tree/.build/vm-systemd/root"
+  case $? in
+    0) ;;
+    3) skip "Debian's archive cannot be reached or debootstrap cannot be installed, so there is no systemd root to boot (see above)" ;;
+    *) die "could not build the systemd root (see above)" ;;
+  esac
+fi
+
 # What the VM mounts: tag:path:mode for each share, name=target for the host's top-level links.
 links=() shares=() qargs=()
 n=0
@@ -54,12 +69,17 @@ share() {
   n=$((n + 1)); shares+=("s$n:$1:$2")
   qargs+=(-virtfs "local,path=$1,mount_tag=s$n,security_model=none,multidevs=remap$([[ $2 == ro ]] && echo ,readonly=on)")
 }
-share /usr ro
-share /etc ro
-for d in bin sbin lib lib32 lib64 libx32; do
-  if [[ -L /$d ]]; then links+=("$d=$(readlink "/$d")")
-  elif [[ -d /$d ]]; then share "/$d" ro; fi
-done
+if [[ -n $systemd ]]; then
+  # The root is Debian's own (bookworm, as this host): only the Swift runtime and the tree come in.
+  qargs+=(-virtfs "local,path=$tree/.build/vm-systemd/root,mount_tag=sdroot,security_model=none,multidevs=remap")
+else
+  share /usr ro
+  share /etc ro
+  for d in bin sbin lib lib32 lib64 libx32; do
+    if [[ -L /$d ]]; then links+=("$d=$(readlink "/$d")")
+    elif [[ -d /$d ]]; then share "/$d" ro; fi
+  done
+fi
 # The Swift runtime the test binary loads, from its RUNPATH (/opt/swift/usr/lib/swift/linux here).
 for p in $(readelf -d "$tests" | sed -n 's/.*R\(UN\)\{0,1\}PATH.*\[\(.*\)\]/\2/p' | tr ':' ' '); do
   [[ $p == /* && -d $p && $p != /usr/* ]] && share "$p" ro
@@ -79,6 +99,7 @@ q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
   echo "VM_FILTER=$(q "$filter")"
   echo "VM_BEFORE=$(q "${VM_BEFORE:-}")"
   echo "VM_NOFILE=$(ulimit -n)"
+  echo "VM_SYSTEMD_ROOT=$([[ -n $systemd ]] && echo sdroot)"
 } >"$run/config"
 
 if grep -qE '^kvm_(intel|amd) ' /proc/modules 2>/dev/null && [[ -w /dev/kvm ]]; then
@@ -86,7 +107,7 @@ if grep -qE '^kvm_(intel|amd) ' /proc/modules 2>/dev/null && [[ -w /dev/kvm ]]; 
 else
   accel=(-accel tcg -cpu max) how="TCG (software emulation: kvm_intel/kvm_amd is not loaded)"
 fi
-echo "test-vm: booting $(cat "$vm/stamp" | cut -d' ' -f1-2) under $how, filter '$filter', timeout ${timeout_s}s"
+echo "test-vm: booting $(cat "$vm/stamp" | cut -d' ' -f1-2)$([[ -n $systemd ]] && echo " with systemd as PID 1") under $how, filter '$filter', timeout ${timeout_s}s"
 start=$SECONDS
 timeout -k 10 "$timeout_s" qemu-system-x86_64 -nodefaults -no-user-config -machine pc "${accel[@]}" \
   -smp "${VM_CPUS:-2}" -m "${VM_MEMORY:-2048}" -display none -monitor none -serial stdio -no-reboot \
@@ -94,13 +115,13 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 -nodefaults -no-user-config -machi
   -append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet random.trust_cpu=on" \
   -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-pci,rng=rng0 \
   -virtfs "local,path=$run,mount_tag=vmrun,security_model=none" "${qargs[@]}" </dev/null 2>&1 |
-  tee "$vm/console.log"
+  tee "$log"
 qrc=${PIPESTATUS[0]}
 took=$((SECONDS - start))
 
-if [[ $qrc == 124 || $qrc == 137 ]]; then die "the VM did not finish within ${timeout_s}s and was stopped (console: $vm/console.log)"; fi
+if [[ $qrc == 124 || $qrc == 137 ]]; then die "the VM did not finish within ${timeout_s}s and was stopped (console: $log)"; fi
 if [[ ! -f $run/status ]]; then
-  die "the VM stopped (qemu status $qrc) before the tests finished$( [[ -f $run/failure ]] && echo ": $(cat "$run/failure")") (console: $vm/console.log)"
+  die "the VM stopped (qemu status $qrc) before the tests finished$( [[ -f $run/failure ]] && echo ": $(cat "$run/failure")") (console: $log)"
 fi
 status=$(cat "$run/status")
 [[ -f $run/results.xml ]] || die "the test binary exited with status $status and wrote no results"
@@ -115,7 +136,7 @@ summary=$(awk '
   /<\/testcase>/ { done() }
   END { done(); printf "%d %d %d%s", n["passed"], n["failed"], n["skipped"], names }' "$run/results.xml")
 read -r passed failed skipped <<<"$(head -1 <<<"$summary")"
-echo "test-vm: in ${took}s under $how; $(grep -o 'booted in [0-9.]*s' "$vm/console.log" | tail -1), $(grep -o 'tests took [0-9.]*s' "$vm/console.log" | tail -1)"
+echo "test-vm: in ${took}s under $how; $(grep -o 'booted in [0-9.]*s' "$log" | tail -1), $(grep -o 'tests took [0-9.]*s' "$log" | tail -1)"
 tail -n +2 <<<"$summary" | sed 's/^/test-vm: failed: /'
 grep -o '<skipped>[^<]*' "$run/results.xml" | sort | uniq -c | sed 's/<skipped>/skipped: /; s/^ */test-vm: /'
 echo "test-vm: $passed passed, $failed failed, $skipped skipped"

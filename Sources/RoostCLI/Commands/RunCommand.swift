@@ -29,10 +29,10 @@ enum CreateCommand {
                 let pid1 = (try? FileIO.read("/proc/1/comm")).map { String(decoding: $0.prefix { $0 != 10 }, as: UTF8.self) } ?? "unknown"
                 throw UsageError(description: "\(command): --systemd-cgroup: systemd is not running on this host (PID 1 is \(pid1)); use the default cgroupfs driver")
             }
-            throw UsageError(description: "\(command): --systemd-cgroup: the systemd cgroup driver is not supported yet")
         }
 
         var o = Container.CreateOptions()
+        o.systemdCgroup = g.systemdCgroup
         o.bundle = a.value("bundle")
         o.pidFile = a.value("pid-file")
         o.noPivot = a.flag("no-pivot")

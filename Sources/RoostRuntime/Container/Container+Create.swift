@@ -45,7 +45,7 @@ extension Container {
             id: id, bundle: bundle, spec: spec,
             options: .init(
                 noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, listenFDs: options.listenFDs,
-                seccompCache: stateRoot + "/" + SeccompAgent.cacheDirectory))
+                seccompCache: stateRoot + "/" + SeccompAgent.cacheDirectory, systemdCgroup: options.systemdCgroup))
         // A foreground terminal roost proxies: the pty starts at the caller's window size.
         if plan.process.terminal && !options.detach && options.consoleSocket == nil && plan.process.consoleSize == nil,
             let size = Pty.windowSize(0)
@@ -124,14 +124,17 @@ extension Container {
                 // Recorded before they exist, so a delete --force after a killed create finds them.
                 try FileIO.writeAtomically(directory.cgroupsFile, Array(cg.directories.map { "\($0.controllers)\t\($0.path)\n" }.joined().utf8))
                 rollback.add { cg.remove() }
-                do throws(CgroupError) {
-                    try cg.create(resources: plan.resources)
-                    try cg.apply(plan.resources, devices: plan.configDevices)
-                } catch {
-                    throw RuntimeError.bundle(error.description)
+                // A systemd scope is made after the clone, around init (below).
+                if !cg.madeAroundProcess {
+                    do throws(CgroupError) {
+                        try cg.create(resources: plan.resources)
+                        try cg.apply(plan.resources, devices: plan.configDevices)
+                    } catch {
+                        throw RuntimeError.bundle(error.description)
+                    }
+                    // Init enters them itself, first thing (see JoinHandles for why not cgroup.procs).
+                    cgroupJoin = try cg.openJoin()
                 }
-                // Init enters them itself, first thing (see JoinHandles for why not cgroup.procs).
-                cgroupJoin = try cg.openJoin()
             }
             let (parentEnd, childEnd) = try SyncSocket.pair()
             let oldMask = Signals.block(Signals.fullSet())
@@ -157,6 +160,19 @@ extension Container {
                 Signals.setMask(oldMask)
                 // runtime-spec lifecycle: a create that failed after init existed ends in poststop.
                 runPoststop(state)
+            }
+            if let cg = plan.cgroups, cg.madeAroundProcess {
+                // runc's way for a systemd scope: StartTransientUnit with PIDs=[init], which
+                // systemd moves in; init waits for this word before anything else (a new cgroup
+                // namespace must be rooted in the scope). The scope cannot be made before the
+                // clone for CLONE_INTO_CGROUP: systemd refuses a scope with no process, and
+                // putting roost in it would count roost against pids.max and charge its memory.
+                do throws(CgroupError) {
+                    try cg.startScope(pid: pid, resources: plan.resources, devices: plan.configDevices)
+                } catch {
+                    throw RuntimeError.bundle(error.description)
+                }
+                try parentEnd.send(.cgroupJoined)
             }
             var consoleMaster: Int32 = -1
             rollback.add { if consoleMaster >= 0 { close(consoleMaster) } }
@@ -189,7 +205,7 @@ extension Container {
                     break loop
                 case .failed(let line):
                     throw RuntimeError.child(stage: "container init", message: line)
-                case .mapsWritten, .hooksDone:
+                case .mapsWritten, .hooksDone, .cgroupJoined:
                     throw RuntimeError.child(stage: "sync", message: "unexpected message from init")
                 case nil:
                     let (_, status) = try Processes.wait(initPid)

@@ -14,7 +14,7 @@ extension Container {
         guard let cg = c.state.cgroups else {
             throw RuntimeError.invalidState(id: id, problem: "has no cgroup to update (roost does not manage cgroups on this host yet)")
         }
-        do { try cg.apply(resources, devices: nil) } catch {
+        do { try cg.update(resources) } catch {
             throw RuntimeError.usage(error.description.replacingOccurrences(of: "config.json: linux.resources.", with: "update: "))
         }
     }

@@ -9,6 +9,8 @@ public enum Container {
     public struct CreateOptions {
         public var bundle: String?
         public var pidFile: String?
+        /// --systemd-cgroup: the container's cgroup is a systemd scope (runc's systemd driver).
+        public var systemdCgroup = false
         public var noPivot = false
         public var noNewKeyring = false
         public var preserveFDs: Int32 = 0

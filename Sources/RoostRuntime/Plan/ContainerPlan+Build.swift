@@ -22,6 +22,7 @@ extension ContainerPlan {
         var listenFDs: Int32 = 0
         /// Where compiled seccomp filters are kept between creates (SeccompAgent.compile).
         var seccompCache: String?
+        var systemdCgroup = false
     }
 
     /// Resolves a validated spec into kernel values. Throws `.config(path:problem:)` for what the
@@ -51,8 +52,27 @@ extension ContainerPlan {
 
         try refuseUnsupported(spec)
         // As root, on v1, hybrid and cgroup2-only hosts alike. Rootless use comes later.
+        // runc's systemd driver on a v1 or hybrid host is its LegacyManager (v1 unit
+        // properties, per-controller directories); roost has only the v2 one.
+        if options.systemdCgroup, Cgroup.host != .unified {
+            throw RuntimeError.usage(
+                "--systemd-cgroup: this host mounts cgroup v1 (\(Cgroup.host == .hybrid ? "hybrid" : "legacy")); roost's systemd driver needs a cgroup v2 (unified) host: use the default cgroupfs driver here")
+        }
+        // runc's rootless systemd driver talks to the user's own systemd instance; not roost's yet.
+        if options.systemdCgroup, geteuid() != 0 {
+            throw RuntimeError.usage("--systemd-cgroup: not supported without root (the user's systemd instance is not used yet): drop --systemd-cgroup")
+        }
         if geteuid() == 0 {
-            do { cgroups = try Cgroup.paths(cgroupsPath: spec.linux?.cgroupsPath, id: id) } catch {
+            do {
+                cgroups = try Cgroup.paths(cgroupsPath: spec.linux?.cgroupsPath, id: id, systemd: options.systemdCgroup)
+                // runc reads org.systemd.property.* annotations with the systemd driver only.
+                if case .systemd(var sd)? = cgroups {
+                    sd.extraProperties = try CgroupSystemd.annotationProperties(spec.annotations.map { Array(zip($0.keys, $0.values)) } ?? [])
+                    cgroups = .systemd(sd)
+                }
+            } catch let e as CgroupError {
+                throw RuntimeError.config(path: e.path, problem: e.problem)
+            } catch {
                 throw RuntimeError.config(path: "linux.cgroupsPath", problem: "cannot read the host's cgroups: \(error)")
             }
         }
@@ -66,7 +86,10 @@ extension ContainerPlan {
                     h.v1[i].path = inner.isEmpty ? "/" : inner
                 }
             }
-            if case .v2(let v2)? = cgroups, v2.path.hasPrefix(v2.root) {
+            var unified: CgroupV2? = nil
+            if case .v2(let v2)? = cgroups { unified = v2 }
+            if case .systemd(let sd)? = cgroups { unified = sd.v2 }
+            if let v2 = unified, v2.path.hasPrefix(v2.root) {
                 let inner = String(v2.path.dropFirst(v2.root.count))
                 h.unifiedPath = inner.isEmpty ? "/" : inner
             }

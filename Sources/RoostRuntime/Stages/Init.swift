@@ -149,8 +149,15 @@ struct Init {
     /// forks when the pid namespace changed (a process never changes its own pid namespace).
     private func enterNamespaces() throws {
         // Born in the unified cgroup (CLONE_INTO_CGROUP); into the v1 ones before anything else,
-        // so the limits hold from here on and a new cgroup namespace is rooted there.
-        try step("join the container's cgroups") { try cgroupJoin.join() }
+        // so the limits hold from here on and a new cgroup namespace is rooted there. A systemd
+        // scope is made around init by roost, which says when.
+        if let cg = plan.cgroups, cg.madeAroundProcess {
+            try step("wait for the systemd scope") {
+                guard try sync.next() == .cgroupJoined else { throw InitFailure(step: "cgroup", detail: "roost did not make the systemd scope") }
+            }
+        } else {
+            try step("join the container's cgroups") { try cgroupJoin.join() }
+        }
         for (i, join) in plan.joins.enumerated() {
             try step("join \(join.kind.rawValue) namespace \(join.path)") {
                 try Namespaces.setns(namespaceFDs[i], join.kind, display: join.path)

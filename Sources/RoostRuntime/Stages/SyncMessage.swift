@@ -18,6 +18,8 @@ enum SyncMessage: Equatable {
     case created
     /// init/exec → parent: the seccomp listener fd (SCMP_ACT_NOTIFY), attached, for the agent.
     case seccompListener
+    /// parent → init: its systemd scope exists with init in it (--systemd-cgroup).
+    case cgroupJoined
     /// init → parent: a step failed. One line: the step, the call and its object, the error.
     case failed(String)
 
@@ -31,6 +33,7 @@ enum SyncMessage: Equatable {
         case .console: [UInt8(ascii: "K")]
         case .seccompListener: [UInt8(ascii: "S")]
         case .hooksDone: [UInt8(ascii: "D")]
+        case .cgroupJoined: [UInt8(ascii: "G")]
         case .failed(let m): [UInt8(ascii: "E")] + Array(m.utf8)
         }
     }
@@ -47,6 +50,7 @@ enum SyncMessage: Equatable {
         case UInt8(ascii: "K"): self = .console
         case UInt8(ascii: "S"): self = .seccompListener
         case UInt8(ascii: "D"): self = .hooksDone
+        case UInt8(ascii: "G"): self = .cgroupJoined
         case UInt8(ascii: "E"): self = .failed(rest)
         default: return nil
         }
