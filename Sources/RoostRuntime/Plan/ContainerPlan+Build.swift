@@ -271,6 +271,8 @@ extension ContainerPlan {
                 case "mqueue": mounts[i].fileLabel = label
                 default: mounts[i].data = SELinux.mountData(mounts[i].data, label: label)
                 }
+                // A label the policy refuses fails this mount: say where it came from.
+                if mounts[i].type != "proc" && mounts[i].type != "sysfs" { mounts[i].where_ += " with linux.mountLabel" }
             }
         }
     }
