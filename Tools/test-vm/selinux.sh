@@ -23,5 +23,5 @@ case $? in
   *) echo "test-vm-selinux: FAILED — could not build the SELinux policy (see above)" >&2; exit 1 ;;
 esac
 echo "test-vm-selinux: the SELinux boot, policy $policy, filter '$filter'"
-VM_APPEND="security=selinux ${VM_APPEND:-}" VM_BEFORE="sh $tree/Tools/test-vm/selinux-load.sh $policy" \
+VM_APPEND="security=selinux${VM_APPEND:+ $VM_APPEND}" VM_BEFORE="sh $tree/Tools/test-vm/selinux-load.sh $policy" \
   exec "$tree/Tools/test-vm/run.sh" "$filter"
