@@ -23,7 +23,7 @@ VM_TESTS ?= IntegrationTests
 # the cgroup v2 lane.
 VM_SYSTEMD_TESTS ?= SystemdCgroupTests|SystemdDriverTests|GlobalFlagTests
 
-.PHONY: all build deps rootfs demo test test-vm test-vm-only test-vm-systemd test-vm-systemd-only bench order-file unit integration lint clean
+.PHONY: all build deps rootfs demo test test-vm test-vm-only test-vm-systemd test-vm-systemd-only test-vm-selinux test-vm-selinux-only bench order-file unit integration lint clean
 
 all: build
 
@@ -55,6 +55,7 @@ test: deps build rootfs
 	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) $(SWIFT) test --disable-xctest
 	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-only
 	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-systemd-only
+	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-selinux-only
 
 # The test binary is the debug build `swift test` makes; the VM runs it against the static binary.
 test-vm: deps build rootfs
@@ -70,6 +71,17 @@ test-vm-systemd: deps build rootfs
 
 test-vm-systemd-only:
 	VM_SYSTEMD=1 ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) Tools/test-vm/run.sh '$(VM_SYSTEMD_TESTS)'
+
+# The SELinux boot (Tools/test-vm/selinux.sh): the same VM with security=selinux and Debian's
+# default policy loaded (permissive), running only the tests VM_SELINUX_TESTS selects.
+VM_SELINUX_TESTS ?= SELinuxTests
+
+test-vm-selinux: deps build rootfs
+	$(SWIFT) build --build-tests
+	@$(MAKE) --no-print-directory test-vm-selinux-only
+
+test-vm-selinux-only:
+	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) Tools/test-vm/selinux.sh '$(VM_SELINUX_TESTS)'
 
 # roost against crun and runc (Debian's packages), side by side: bench/results/latest.json.
 # QUICK=1 make bench for a one-minute try-out.

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <sys/signalfd.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -237,6 +238,10 @@ long roost_statfs_type(const char *path) {
     struct statfs st;
     if (statfs(path, &st) != 0) return -1;
     return (long)st.f_type;
+}
+
+int roost_setxattr(const char *path, const char *name, const char *value, size_t size) {
+    return setxattr(path, name, value, size, 0);
 }
 
 int roost_open_pty(const char *ptmx, int *master, int *peer) {

@@ -9,6 +9,7 @@
 #                          module, type and function names and the file name; default: VM_TESTS)
 # Environment: VM_TESTS, VM_TIMEOUT (seconds, 900), VM_MEMORY (MiB, 2048), VM_CPUS (2),
 #   VM_BEFORE (a shell command the VM runs before the tests, to look around), ROOST_BINARY,
+#   VM_APPEND (more kernel command line, e.g. security=selinux: selinux.sh),
 #   ROOST_ROOTFS, TEST_VM_SKIP_OK=1 (a missing prerequisite — not root, qemu or the kernel
 #   package not to be had — prints one SKIPPED line and exits 0 instead of failing).
 set -uo pipefail
@@ -112,7 +113,7 @@ start=$SECONDS
 timeout -k 10 "$timeout_s" qemu-system-x86_64 -nodefaults -no-user-config -machine pc "${accel[@]}" \
   -smp "${VM_CPUS:-2}" -m "${VM_MEMORY:-2048}" -display none -monitor none -serial stdio -no-reboot \
   -kernel "$vm/vmlinux" -initrd "$vm/initramfs.cpio" \
-  -append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet random.trust_cpu=on" \
+  -append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet random.trust_cpu=on${VM_APPEND:+ $VM_APPEND}" \
   -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-pci,rng=rng0 \
   -virtfs "local,path=$run,mount_tag=vmrun,security_model=none" "${qargs[@]}" </dev/null 2>&1 |
   tee "$log"

@@ -14,10 +14,12 @@ enum ExecCommand {
     }
 
     static func options(_ a: ParsedArguments) throws -> Container.ExecOptions {
-        if let label = a.value("process-label") {
-            throw UsageError(description: "exec: --process-label \"\(label)\": " + (FileIO.exists("/sys/fs/selinux/enforce") ? "SELinux labels are not supported by roost yet" : "SELinux is disabled or not supported on this host"))
-        }
         var o = Container.ExecOptions()
+        // matches runc: an empty label is no label; any other needs SELinux on the host.
+        if let label = a.value("process-label"), !label.isEmpty {
+            guard SELinux.isEnabled else { throw UsageError(description: "exec: --process-label \"\(label)\": SELinux is disabled or not supported on this host") }
+            o.selinuxLabel = label
+        }
         if let profile = a.value("apparmor") {
             guard AppArmor.isEnabled else { throw UsageError(description: "exec: --apparmor \"\(profile)\": AppArmor is not enabled on this host") }
             o.apparmorProfile = profile

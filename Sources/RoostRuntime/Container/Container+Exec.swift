@@ -18,6 +18,8 @@ extension Container {
         public var noNewPrivileges = false
         /// exec --apparmor: instead of the container's profile.
         public var apparmorProfile: String?
+        /// exec --process-label: instead of the container's SELinux label.
+        public var selinuxLabel: String?
         public var detach = false
         public var pidFile: String?
         public var preserveFDs: Int32 = 0
@@ -140,12 +142,15 @@ extension Container {
             var plan = try ProcessPlan(p, at: "process", file: file)
             if o.noNewPrivileges { plan.noNewPrivileges = true }
             if let profile = o.apparmorProfile { plan.apparmorProfile = profile }
-            // matches runc: a process.json without a profile gets the container's.
-            if plan.apparmorProfile == nil && AppArmor.isEnabled,
-                let bytes = try? FileIO.read(directory.configFile),
-                let profile = (try? Spec.decodeWithoutValidation(bytes, file: directory.configFile))?.process?.apparmorProfile, !profile.isEmpty
+            if let label = o.selinuxLabel { plan.selinuxLabel = label }
+            // matches runc: a process.json without a profile or label gets the container's.
+            let wantsProfile = plan.apparmorProfile == nil && AppArmor.isEnabled
+            let wantsLabel = plan.selinuxLabel == nil && SELinux.isEnabled
+            if wantsProfile || wantsLabel, let bytes = try? FileIO.read(directory.configFile),
+                let own = (try? Spec.decodeWithoutValidation(bytes, file: directory.configFile))?.process
             {
-                plan.apparmorProfile = profile
+                if wantsProfile, let profile = own.apparmorProfile, !profile.isEmpty { plan.apparmorProfile = profile }
+                if wantsLabel, let label = own.selinuxLabel, !label.isEmpty { plan.selinuxLabel = label }
             }
             return plan
         }
@@ -186,6 +191,7 @@ extension Container {
         }
         if o.noNewPrivileges { p.noNewPrivileges = true }
         if let profile = o.apparmorProfile { p.apparmorProfile = profile }
+        if let label = o.selinuxLabel { p.selinuxLabel = label }
         return try ProcessPlan(p, at: "process")
     }
 }

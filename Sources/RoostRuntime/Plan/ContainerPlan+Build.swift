@@ -105,6 +105,7 @@ extension ContainerPlan {
         configDevices = spec.linux?.devices ?? []
         annotations = spec.annotations.map { $0.map { (key: $0.key, value: $0.value) } } ?? []
         maskedPaths = spec.linux?.maskedPaths ?? []
+        if let label = spec.linux?.mountLabel, !label.isEmpty { applyMountLabel(label) }
         readonlyPaths = spec.linux?.readonlyPaths ?? []
         sysctls = spec.linux?.sysctl.map { $0.map { (key: $0.key, value: $0.value) } } ?? []
         hostname = spec.hostname
@@ -141,11 +142,11 @@ extension ContainerPlan {
         if let (path, _) = notYet.first(where: { $0.1 }) {
             throw RuntimeError.config(path: path, problem: "not supported by roost yet")
         }
-        // matches runc: a label needs SELinux on the host.
-        let selinux = FileIO.exists("/sys/fs/selinux/enforce")
-        if p?.selinuxLabel.map({ !$0.isEmpty }) == true || l?.mountLabel.map({ !$0.isEmpty }) == true {
-            let path = p?.selinuxLabel.map({ !$0.isEmpty }) == true ? "process.selinuxLabel" : "linux.mountLabel"
-            throw RuntimeError.config(path: path, problem: selinux ? "SELinux labels are not supported by roost yet" : "an SELinux label is given, but SELinux is disabled or not supported on this host")
+        // runc 1.1.5 refuses a process label here; a mount label it passes to the kernel, whose
+        // tmpfs then refuses the `context=` option (EINVAL at the first labelled mount). Said
+        // here instead, by the field.
+        if let label = l?.mountLabel, !label.isEmpty, !SELinux.isEnabled {
+            throw RuntimeError.config(path: "linux.mountLabel", problem: "SELinux mount label \"\(label)\" is given, but SELinux is disabled or not supported on this host")
         }
         if let profile = p?.apparmorProfile, !profile.isEmpty, !AppArmor.isEnabled {
             throw RuntimeError.config(path: "process.apparmorProfile", problem: "AppArmor profile \"\(profile)\" is given, but AppArmor is not enabled on this host")
@@ -278,6 +279,27 @@ extension ContainerPlan {
         }
     }
 
+    /// linux.mountLabel on the mounts runc labels: tmpfs (masked directories' and the cgroup v1
+    /// tmpfs too), devpts and any other filesystem but proc and sysfs take `context="LABEL"`;
+    /// mqueue's root gets the label as a file; binds and cgroup hierarchies keep their own.
+    private mutating func applyMountLabel(_ label: String) {
+        maskTmpfsData = SELinux.mountData(maskTmpfsData, label: label)
+        for i in mounts.indices {
+            switch mounts[i].kind {
+            case .bind: break
+            case .cgroup: mounts[i].tmpfsData = SELinux.mountData(mounts[i].tmpfsData, label: label)
+            case .filesystem:
+                switch mounts[i].type {
+                case "proc", "sysfs": break
+                case "mqueue": mounts[i].fileLabel = label
+                default: mounts[i].data = SELinux.mountData(mounts[i].data, label: label)
+                }
+                // A label the policy refuses fails this mount: say where it came from.
+                if mounts[i].type != "proc" && mounts[i].type != "sysfs" { mounts[i].where_ += " with linux.mountLabel" }
+            }
+        }
+    }
+
     private mutating func planDevices(_ spec: Spec) throws {
         devices = defaultDevices
         for (i, d) in (spec.linux?.devices ?? []).enumerated() {
@@ -317,6 +339,13 @@ extension ProcessPlan {
         umask = p.user.umask ?? 0o022
         noNewPrivileges = p.noNewPrivileges ?? false
         apparmorProfile = p.apparmorProfile.flatMap { $0.isEmpty ? nil : $0 }
+        // matches runc: an empty label is none; any other needs SELinux on the host.
+        if let label = p.selinuxLabel, !label.isEmpty {
+            guard SELinux.isEnabled else {
+                throw fail("selinuxLabel", "SELinux label \"\(label)\" is given, but SELinux is disabled or not supported on this host")
+            }
+            selinuxLabel = label
+        }
         oomScoreAdj = p.oomScoreAdj
         terminal = p.terminal ?? false
         if let box = p.consoleSize, box.height > 0, box.width > 0 {

@@ -36,6 +36,8 @@ struct ContainerPlan {
     var cgroupHierarchies: CgroupHierarchies?
     var devices: [PlannedDevice] = []
     var maskedPaths: [String] = []
+    /// The data of the read-only tmpfs over a masked directory (with linux.mountLabel's context).
+    var maskTmpfsData = "nr_blocks=1,nr_inodes=1"
     var readonlyPaths: [String] = []
     var sysctls: [(key: String, value: String)] = []
     var hostname: String?
@@ -71,6 +73,11 @@ struct PlannedMount {
     var sourceIsDirectory = true
     /// A bind whose flags were set or cleared beyond MS_BIND|MS_REC needs a remount to take them.
     var remount = false
+    /// mqueue with linux.mountLabel: the label its root gets after mounting (runc sets the
+    /// file's label; the others take it as the `context=` option in `data`).
+    var fileLabel: String?
+    /// A cgroup mount on a v1 host: the data of the tmpfs under the hierarchies.
+    var tmpfsData = "mode=755"
     /// tmpfs and /dev are mounted writable and made read-only at the end (runc's finalizeRootfs),
     /// so nodes and mount points can be made in them first.
     var readonlyLater: Bool { flags.contains(.rdonly) && (type == "tmpfs" || destination == "/dev") && kind == .filesystem }
@@ -103,6 +110,9 @@ struct ProcessPlan {
     var setgroupsDenied = geteuid() != 0
     /// The AppArmor profile execve switches to (process.apparmorProfile, exec --apparmor).
     var apparmorProfile: String?
+    /// The SELinux context execve switches to, and the container's keyring gets
+    /// (process.selinuxLabel, exec --process-label).
+    var selinuxLabel: String?
     var oomScoreAdj: Int?
     var terminal = false
     /// process.consoleSize as (rows, cols).

@@ -56,7 +56,7 @@ struct CgroupMount {
             return
         }
         let dest = try root.create(mount.destination, as: .directory)
-        try Mounts.mount("tmpfs", dest.procPath, type: "tmpfs", flags: hardening, data: "mode=755", display: mount.destination)
+        try Mounts.mount("tmpfs", dest.procPath, type: "tmpfs", flags: hardening, data: mount.tmpfsData, display: mount.destination)
         for h in v1 {
             let name = String(h.mountpoint.fields("/").last ?? "")
             let sub = mount.destination + "/" + name

@@ -50,6 +50,11 @@ struct Rootfs {
             let dest = try root.create(m.destination, as: .directory)
             let flags = m.readonlyLater ? m.flags.subtracting(.rdonly) : m.flags
             try Mounts.mount(m.source, dest.procPath, type: m.type, flags: flags, data: m.data.isEmpty ? nil : m.data, display: m.destination)
+            // mqueue takes no `context=`: its root is labelled once mounted (matches runc).
+            if let label = m.fileLabel {
+                let now = try root.open(m.destination)
+                try SELinux.setFileLabel(now.procPath, label, display: m.destination)
+            }
         }
         try applyPropagationAndAttributes(m, in: root)
     }
@@ -192,7 +197,7 @@ struct Rootfs {
             try step("linux.maskedPaths: \(path)") {
                 guard FileIO.exists(path) else { return }
                 if FileIO.isDirectory(path) {
-                    try Mounts.mount("tmpfs", path, type: "tmpfs", flags: .rdonly, data: "nr_blocks=1,nr_inodes=1", display: path)
+                    try Mounts.mount("tmpfs", path, type: "tmpfs", flags: .rdonly, data: plan.maskTmpfsData, display: path)
                 } else {
                     try Mounts.mount("/dev/null", path, type: nil, flags: .bind, display: path)
                 }

@@ -56,10 +56,15 @@ struct Init {
         try enterNamespaces()
         if plan.newKeyring {
             // matches runc: a session keyring of the container's own; kernels without keys are fine.
+            // With an SELinux label the keyring is created with that context, and later ones
+            // get the default again.
+            let label = plan.process.selinuxLabel
+            if let label { try step("process.selinuxLabel (session keyring)") { try SELinux.setKeyCreateLabel(label) } }
             let name = "_ses.\(plan.id)"
             if roost_join_session_keyring(name) < 0 && errno != ENOSYS && errno != EACCES && errno != EPERM {
                 throw InitFailure(step: "join session keyring", detail: "\(SyscallError("keyctl", name))")
             }
+            if label != nil { try? SELinux.setKeyCreateLabel("") }
         }
         if plan.createsNetworkNamespace {
             try step("bring up lo") { try sys("ioctl(SIOCSIFFLAGS)", "lo") { roost_loopback_up() } }

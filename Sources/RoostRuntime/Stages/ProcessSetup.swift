@@ -24,6 +24,11 @@ struct ProcessSetup {
                 }
             }
         }
+        // matches runc: the context the execve switches to, set after the rlimits and before
+        // seccomp and the change of user (standard_init_linux.go, setns_init_linux.go).
+        if let label = p.selinuxLabel {
+            try step("process.selinuxLabel") { try SELinux.setExecLabel(label) }
+        }
         var env = p.env
         // Without no_new_privs loading seccomp needs CAP_SYS_ADMIN: before switchUser (runc).
         try loadSeccomp(early: true, sync: sync)
