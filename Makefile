@@ -89,7 +89,7 @@ bench: deps build rootfs
 	@scripts/deps.sh crun runc time
 	bench/run.sh
 
-# Re-records scripts/roost.order from the current code (valgrind), then relinks with it.
+# Re-records scripts/roost.order from the current code (scripts/functrace.c, natively), then relinks with it.
 order-file: build rootfs
 	scripts/order-file.sh
 	rm -f $(BIN)
