@@ -20,15 +20,21 @@ struct SystemdCgroupTests {
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A `sleep 60` container in `system.slice:roost:ID` (unit `roost-ID.scope`) with these resources.
+    func configureScope(_ b: TestBundle, resources: [String: Any], annotations: [String: String]? = nil) throws {
+        var l = b.linux
+        l["cgroupsPath"] = "system.slice:roost:\(b.id)"
+        l["resources"] = resources
+        b.linux = l
+        if let annotations { b.config["annotations"] = annotations }
+        b.setArgs(["sleep", "60"])
+        try b.writeConfig()
+    }
+
     @Test("slice:prefix:name makes prefix-name.scope in the slice, with its limits; delete stops it")
     func scope() throws {
         try withBundle { b in
-            var l = b.linux
-            l["cgroupsPath"] = "system.slice:roost:\(b.id)"
-            l["resources"] = ["memory": ["limit": 64 << 20], "pids": ["limit": 20]]
-            b.linux = l
-            b.setArgs(["sleep", "60"])
-            try b.writeConfig()
+            try configureScope(b, resources: ["memory": ["limit": 64 << 20], "pids": ["limit": 20]])
             let c = roost(["create", "--bundle", b.path, b.id])
             #expect(c.status == 0, "\(c)")
             let dir = "/sys/fs/cgroup/system.slice/roost-\(b.id).scope"
@@ -48,12 +54,7 @@ struct SystemdCgroupTests {
     @Test("the scope holds only init: pids.limit 1 is enough to create and run it")
     func onlyInitCounts() throws {
         try withBundle { b in
-            var l = b.linux
-            l["cgroupsPath"] = "system.slice:roost:\(b.id)"
-            l["resources"] = ["pids": ["limit": 1]]
-            b.linux = l
-            b.setArgs(["sleep", "60"])
-            try b.writeConfig()
+            try configureScope(b, resources: ["pids": ["limit": 1]])
             let c = roost(["create", "--bundle", b.path, b.id])
             #expect(c.status == 0, "\(c)")
             let dir = "/sys/fs/cgroup/system.slice/roost-\(b.id).scope"
@@ -68,12 +69,7 @@ struct SystemdCgroupTests {
     @Test("update sets the unit's properties (runtime) and the cgroup files")
     func update() throws {
         try withBundle { b in
-            var l = b.linux
-            l["cgroupsPath"] = "system.slice:roost:\(b.id)"
-            l["resources"] = ["memory": ["limit": 64 << 20]]
-            b.linux = l
-            b.setArgs(["sleep", "60"])
-            try b.writeConfig()
+            try configureScope(b, resources: ["memory": ["limit": 64 << 20]])
             #expect(roost(["create", "--bundle", b.path, b.id]).status == 0)
             let unit = "roost-\(b.id).scope"
             let dir = "/sys/fs/cgroup/system.slice/" + unit
@@ -96,13 +92,7 @@ struct SystemdCgroupTests {
     @Test("device rules and org.systemd.property.* annotations become unit properties")
     func devicesAndAnnotations() throws {
         try withBundle { b in
-            var l = b.linux
-            l["cgroupsPath"] = "system.slice:roost:\(b.id)"
-            l["resources"] = ["devices": [["allow": false, "access": "rwm"], ["allow": true, "type": "b", "major": 7, "access": "r"]]]
-            b.linux = l
-            b.config["annotations"] = ["org.systemd.property.TimeoutStopSec": "7", "org.systemd.property.CollectMode": "'inactive-or-failed'"]
-            b.setArgs(["sleep", "60"])
-            try b.writeConfig()
+            try configureScope(b, resources: ["devices": [["allow": false, "access": "rwm"], ["allow": true, "type": "b", "major": 7, "access": "r"]]], annotations: ["org.systemd.property.TimeoutStopSec": "7", "org.systemd.property.CollectMode": "'inactive-or-failed'"])
             let c = roost(["create", "--bundle", b.path, b.id])
             #expect(c.status == 0, "\(c)")
             let unit = "roost-\(b.id).scope"
