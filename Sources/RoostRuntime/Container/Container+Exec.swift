@@ -90,7 +90,7 @@ extension Container {
                 case .seccompListener:
                     defer { if fd >= 0 { close(fd) } }
                     guard fd >= 0, let filter = process.seccomp else { throw RuntimeError.child(stage: "sync", message: "seccomp listener without an fd") }
-                    // The filtered process: the pid-namespace child once it has reported itself.
+                    // The filtered process: the pid-namespace child, reported before it sends anything.
                     try SeccompAgent.send(
                         listener: fd, filter: filter, pid: pid, id: id, status: "running", initPid: target, bundle: c.state.bundle,
                         annotations: c.state.annotations)

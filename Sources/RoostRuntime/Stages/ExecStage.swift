@@ -129,15 +129,8 @@ struct ExecStage {
         }
         if let user, !userFirst { try joinUser(user) }
         for j in joins { close(j.fd) }
-        // A process never changes its own pid (or time) namespace: its child does. CLONE_PARENT
-        // makes that child roost's, so roost waits for it.
         if joins.contains(where: { $0.kind == .pid || $0.kind == .time }) {
-            let child = try step("fork into the container's pid namespace") { try Namespaces.clone(flags: ROOST_CLONE_PARENT) }
-            if child != 0 {
-                try? sync.send(.pid(child))
-                _exit(0)
-            }
-            Processes.setParentDeathSignal(SIGKILL)
+            try forkIntoPidNamespace("fork into the container's pid namespace", sync: sync)
         }
         try step("enter the container's root") { try sys("chdir", "/") { chdir("/") } }
     }

@@ -184,16 +184,7 @@ struct Init {
                 try sys("setresuid", "0") { roost_setresuid(0, 0, 0) }
             }
         }
-        if plan.forkForPidNamespace {
-            // CLONE_PARENT makes the real init roost's child, not this intermediate's: roost can
-            // wait for it, and its parent-death signal follows roost (matches runc's nsexec).
-            let child = try step("fork into the pid namespace") { try Namespaces.clone(flags: ROOST_CLONE_PARENT) }
-            if child != 0 {
-                try? sync.send(.pid(child))
-                _exit(0)
-            }
-            Processes.setParentDeathSignal(SIGKILL)
-        }
+        if plan.forkForPidNamespace { try forkIntoPidNamespace("fork into the pid namespace", sync: sync) }
     }
 
     private func writeSysctls() throws {
