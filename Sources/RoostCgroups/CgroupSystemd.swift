@@ -208,7 +208,7 @@ public struct CgroupSystemd: Sendable, Equatable {
             if idle { p.append(("CPUWeight", .uint64(0))) }
             let weight = CgroupConversions.cpuWeight(shares: c.shares ?? 0)
             if weight != 0 && !idle { p.append(("CPUWeight", .uint64(weight))) }
-            p += cpuQuota(quota: c.quota ?? 0, period: c.period ?? 0)
+            p += try cpuQuota(quota: c.quota ?? 0, period: c.period ?? 0)
             if let cpus = c.cpus, !cpus.isEmpty { p.append(("AllowedCPUs", .array(element: "y", try rangeToBits(cpus).map { .byte($0) }))) }
             if let mems = c.mems, !mems.isEmpty { p.append(("AllowedMemoryNodes", .array(element: "y", try rangeToBits(mems).map { .byte($0) }))) }
         }
@@ -221,13 +221,15 @@ public struct CgroupSystemd: Sendable, Equatable {
 
     /// runc's addCPUQuota: CPUQuotaPerSecUSec is µs of CPU per second, which systemd keeps as
     /// a whole percentage, so it rounds up to 10 ms; a period alone means no quota (infinity).
-    static func cpuQuota(quota: Int64, period: UInt64) -> [(String, DBusValue)] {
+    static func cpuQuota(quota: Int64, period: UInt64) throws(CgroupError) -> [(String, DBusValue)] {
         var p: [(String, DBusValue)] = []
         if period != 0 { p.append(("CPUQuotaPeriodUSec", .uint64(period))) }
         if quota != 0 || period != 0 {
             var perSec = UInt64.max
             if quota > 0 {
-                perSec = UInt64(quota) * 1_000_000 / (period == 0 ? 100_000 : period)
+                let (us, overflow) = UInt64(quota).multipliedReportingOverflow(by: 1_000_000)
+                if overflow { throw CgroupError(path: "linux.resources.cpu.quota", problem: "\(quota) µs is more than the kernel can hold") }
+                perSec = us / (period == 0 ? 100_000 : period)
                 if perSec % 10_000 != 0 { perSec = (perSec / 10_000 + 1) * 10_000 }
             }
             p.append(("CPUQuotaPerSecUSec", .uint64(perSec)))
@@ -241,6 +243,8 @@ public struct CgroupSystemd: Sendable, Equatable {
 public final class SystemdManager {
     let bus: DBusConnection
     let direct: Bool
+    /// systemd's unique name on the bus; nil on its private socket, where only systemd talks.
+    private(set) var systemdName: String?
 
     static let destination = "org.freedesktop.systemd1"
     static let object = "/org/freedesktop/systemd1"
@@ -258,10 +262,16 @@ public final class SystemdManager {
             direct = true
         }
         if !direct {
-            // JobRemoved reaches the client that queued the job; the match lets the bus pass it on.
+            // JobRemoved reaches the client that queued the job; the match lets the bus pass it on,
+            // from systemd only. The bus stamps each message with its sender's unique name, so
+            // checking that name too keeps another client's forged signal from ending a wait.
             try bus.call(.methodCall(destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus",
                                      interface: "org.freedesktop.DBus", member: "AddMatch",
-                                     body: [.string("type='signal',interface='\(Self.manager)',member='JobRemoved'")]))
+                                     body: [.string("type='signal',sender='\(Self.destination)',path='\(Self.object)',interface='\(Self.manager)',member='JobRemoved'")]))
+            let owner = try bus.call(.methodCall(destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus",
+                                                 interface: "org.freedesktop.DBus", member: "GetNameOwner",
+                                                 body: [.string(Self.destination)]))
+            systemdName = owner.body.first?.stringValue
         }
     }
 
@@ -273,7 +283,8 @@ public final class SystemdManager {
     /// Waits for the job's JobRemoved signal; its result ("done", "failed", "canceled", …).
     func wait(job: String) throws(DBusError) -> String {
         let s = try bus.waitForSignal { m in
-            m.member == "JobRemoved" && m.interface == Self.manager && m.body.count == 4 && m.body[1].stringValue == job
+            m.member == "JobRemoved" && m.interface == Self.manager && m.path == Self.object && (systemdName == nil || m.sender == systemdName)
+                && m.body.count == 4 && m.body[1].stringValue == job
         }
         return s.body[3].stringValue ?? ""
     }
@@ -332,7 +343,10 @@ extension CgroupSystemd {
         } catch {
             throw CgroupError(path: "linux.cgroupsPath", problem: "systemd: unable to start unit \(unit): \(error)")
         }
-        try v2.apply(resources, devices: devices)
+        do throws(CgroupError) { try v2.apply(resources, devices: devices) } catch {
+            try? stop(systemBus: systemBus)  // started here, so it is this container's to stop
+            throw error
+        }
     }
 
     /// `update` (runc's Set): the resources as unit properties, kept by systemd for the

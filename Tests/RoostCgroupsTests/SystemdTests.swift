@@ -50,14 +50,17 @@ struct SystemdTests {
         #expect(throws: CgroupError.self) { try CgroupSystemd.rangeToBits("") }
     }
 
-    @Test func cpuQuota() {
+    @Test func cpuQuota() throws {
         // 50 ms per 100 ms: 500000 µs per second.
-        #expect(CgroupSystemd.cpuQuota(quota: 50_000, period: 100_000).map(\.1) == [.uint64(100_000), .uint64(500_000)])
+        #expect(try CgroupSystemd.cpuQuota(quota: 50_000, period: 100_000).map(\.1) == [.uint64(100_000), .uint64(500_000)])
         // 12345 µs per 100 ms is 123450 µs/s, rounded up to a whole percent: 130000.
-        #expect(CgroupSystemd.cpuQuota(quota: 12_345, period: 0).map(\.0) == ["CPUQuotaPerSecUSec"])
-        #expect(CgroupSystemd.cpuQuota(quota: 12_345, period: 0).map(\.1) == [.uint64(130_000)])
-        #expect(CgroupSystemd.cpuQuota(quota: -1, period: 100_000).last?.1 == .uint64(.max))
-        #expect(CgroupSystemd.cpuQuota(quota: 0, period: 0).isEmpty)
+        #expect(try CgroupSystemd.cpuQuota(quota: 12_345, period: 0).map(\.0) == ["CPUQuotaPerSecUSec"])
+        #expect(try CgroupSystemd.cpuQuota(quota: 12_345, period: 0).map(\.1) == [.uint64(130_000)])
+        #expect(try CgroupSystemd.cpuQuota(quota: -1, period: 100_000).last?.1 == .uint64(.max))
+        #expect(try CgroupSystemd.cpuQuota(quota: 0, period: 0).isEmpty)
+        // A quota whose µs per second do not fit in 64 bits is refused by its path, not a trap.
+        let e = #expect(throws: CgroupError.self) { try CgroupSystemd.cpuQuota(quota: .max, period: 100_000) }
+        #expect(e?.description.contains("linux.resources.cpu.quota") == true)
     }
 
     @Test func properties() throws {

@@ -120,21 +120,22 @@ extension Container {
             for join in plan.joins {
                 nsFDs.append(try sys("open", join.path) { open(join.path, O_RDONLY | O_CLOEXEC) })
             }
-            if let cg = plan.cgroups {
-                // Recorded before they exist, so a delete --force after a killed create finds them.
-                try FileIO.writeAtomically(directory.cgroupsFile, Array(cg.directories.map { "\($0.controllers)\t\($0.path)\n" }.joined().utf8))
+            func record(_ cg: Cgroup) throws {
                 rollback.add { cg.remove() }
-                // A systemd scope is made after the clone, around init (below).
-                if !cg.madeAroundProcess {
-                    do throws(CgroupError) {
-                        try cg.create(resources: plan.resources)
-                        try cg.apply(plan.resources, devices: plan.configDevices)
-                    } catch {
-                        throw RuntimeError.bundle(error.description)
-                    }
-                    // Init enters them itself, first thing (see JoinHandles for why not cgroup.procs).
-                    cgroupJoin = try cg.openJoin()
+                try FileIO.writeAtomically(directory.cgroupsFile, Array(cg.directories.map { "\($0.controllers)\t\($0.path)\n" }.joined().utf8))
+            }
+            // A systemd scope is made after the clone, around init (below).
+            if let cg = plan.cgroups, !cg.madeAroundProcess {
+                // Recorded before they exist, so a delete --force after a killed create finds them.
+                try record(cg)
+                do throws(CgroupError) {
+                    try cg.create(resources: plan.resources)
+                    try cg.apply(plan.resources, devices: plan.configDevices)
+                } catch {
+                    throw RuntimeError.bundle(error.description)
                 }
+                // Init enters them itself, first thing (see JoinHandles for why not cgroup.procs).
+                cgroupJoin = try cg.openJoin()
             }
             let (parentEnd, childEnd) = try SyncSocket.pair()
             let oldMask = Signals.block(Signals.fullSet())
@@ -172,6 +173,10 @@ extension Container {
                 } catch {
                     throw RuntimeError.bundle(error.description)
                 }
+                // Recorded only once systemd made it: until then the name may be another's unit
+                // (UnitExists), which neither this rollback nor a delete --force may stop. A create
+                // killed before this leaves an empty scope once init dies, which systemd removes.
+                try record(cg)
                 try parentEnd.send(.cgroupJoined)
             }
             var consoleMaster: Int32 = -1

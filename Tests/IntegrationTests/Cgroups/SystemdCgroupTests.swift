@@ -138,6 +138,30 @@ struct SystemdCgroupTests {
         }
     }
 
+    @Test("a scope name another container's unit has: one line, and that container keeps its scope")
+    func unitExists() throws {
+        try withBundle("a") { a in
+            try configureScope(a, resources: ["pids": ["limit": 5]])
+            #expect(roost(["create", "--bundle", a.path, a.id]).status == 0)
+            let unit = "roost-\(a.id).scope"
+            try withBundle("b") { b in
+                try configureScope(b, resources: ["pids": ["limit": 5]])
+                var l = b.linux
+                l["cgroupsPath"] = "system.slice:roost:\(a.id)"
+                b.linux = l
+                try b.writeConfig()
+                expectOneLineError(roost(["create", "--bundle", b.path, b.id]), contains: unit)
+                #expect(!FileManager.default.fileExists(atPath: TestEnvironment.stateRoot + "/" + b.id))
+            }
+            // The failed create neither stopped the unit nor killed what is in it.
+            #expect(property(unit, "ActiveState") == "active")
+            #expect(text("/sys/fs/cgroup/system.slice/\(unit)/pids.current") == "1\n")
+            #expect(stateOf(a)?["status"] as? String == "created")
+            #expect(roost(["delete", "--force", a.id]).status == 0)
+            #expect(property(unit, "LoadState") == "not-found")
+        }
+    }
+
     @Test("--systemd-cgroup without root: one clear line, nothing made")
     func rootless() throws {
         try withBundle { b in
