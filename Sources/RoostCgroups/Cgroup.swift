@@ -136,15 +136,21 @@ public enum Cgroup: Sendable, Equatable {
         }
     }
 
-    public func remove() {
+    /// Removes the cgroup; for a systemd scope, StopUnit's failure is returned for a warning
+    /// (runc's Destroy returns it too), as the unit then stays loaded.
+    @discardableResult
+    public func remove() -> CgroupError? {
         switch self {
         case .v1(let c): c.remove()
         case .v2(let c): c.remove()
         case .systemd(let c):
             // StopUnit: systemd kills what is left and removes the directory (nothing by hand).
-            try? c.stop()
+            var failure: CgroupError?
+            do throws(CgroupError) { try c.stop() } catch { failure = error }
             if FileIO.exists(c.v2.path) { c.v2.remove() }
+            return failure
         }
+        return nil
     }
 
     /// SIGKILLs every process at once through cgroup.kill (v2, or a hybrid host's unified

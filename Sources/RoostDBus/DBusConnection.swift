@@ -38,21 +38,23 @@ public final class DBusConnection {
     /// Connects to `path` and authenticates; `hello` registers on a bus (not for peer-to-peer).
     public init(path: String, hello: Bool = true) throws(DBusError) {
         do { fd = try UnixSocket.connect(path) } catch { throw .io(error.description) }
-        do {
-            try authenticate()
-            if hello {
-                let reply = try call(.methodCall(
-                    destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus",
-                    interface: "org.freedesktop.DBus", member: "Hello"))
-                uniqueName = reply.body.first?.stringValue
-            }
-        } catch {
-            Glibc.close(fd)
-            throw error
+        // From here a throw runs deinit, which closes fd.
+        try authenticate()
+        if hello {
+            let reply = try call(.methodCall(
+                destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus",
+                interface: "org.freedesktop.DBus", member: "Hello"))
+            uniqueName = reply.body.first?.stringValue
         }
     }
 
     deinit { Glibc.close(fd) }
+
+    static func monotonicMilliseconds() -> Int64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Int64(t.tv_sec) * 1000 + Int64(t.tv_nsec) / 1_000_000
+    }
 
     /// The SASL exchange: a NUL byte, AUTH EXTERNAL with our uid in hex-encoded ASCII decimal
     /// and BEGIN in one write, then the server's OK <guid> (after which the stream is D-Bus
@@ -155,7 +157,14 @@ public final class DBusConnection {
     /// The first signal, kept or new, that `matches` accepts (earlier kept ones stay kept).
     public func waitForSignal(_ matches: (DBusMessage) -> Bool) throws(DBusError) -> DBusMessage {
         if let i = signals.firstIndex(where: matches) { return signals.remove(at: i) }
+        // One deadline for the whole wait: other signals arriving must not keep extending it.
+        let perPoll = timeout
+        defer { timeout = perPoll }
+        let deadline = Self.monotonicMilliseconds() + Int64(perPoll)
         while true {
+            let left = deadline - Self.monotonicMilliseconds()
+            if left <= 0 { throw DBusError(name: "roost.DBus.Timeout", message: "no answer in \(perPoll / 1000) s") }
+            timeout = Int32(left)
             let m = try receive()
             guard m.kind == .signal else { continue }
             if matches(m) { return m }

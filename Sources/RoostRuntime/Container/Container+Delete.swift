@@ -25,7 +25,7 @@ extension Container {
                 // cgroup, then remove the cgroup and the directory.
                 if let cg = directory.recordedCgroups() {
                     for pid in cg.processes() { Glibc.kill(pid, SIGKILL) }
-                    cg.remove()
+                    if let e = cg.remove() { Diagnostics.warn("delete: \(e)") }
                 }
                 directory.remove()
                 return
@@ -49,7 +49,7 @@ extension Container {
     /// (a container without a pid namespace) are killed first.
     static func destroy(_ c: LoadedContainer) {
         if !c.state.ownPidNamespace && !c.processes().isEmpty { killAndWait(c) }
-        c.state.cgroups?.remove()
+        if let e = c.state.cgroups?.remove() { Diagnostics.warn("delete: \(e)") }
         c.directory.remove()
         runPoststop(c.state)
     }

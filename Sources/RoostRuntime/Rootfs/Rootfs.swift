@@ -53,7 +53,7 @@ struct Rootfs {
             // mqueue takes no `context=`: its root is labelled once mounted (matches runc).
             if let label = m.fileLabel {
                 let now = try root.open(m.destination)
-                try SELinux.setFileLabel(now.procPath, label, display: m.destination)
+                try SELinux.setFileLabel(now.procPath, label, display: m.destination + " (linux.mountLabel)")
             }
         }
         try applyPropagationAndAttributes(m, in: root)
