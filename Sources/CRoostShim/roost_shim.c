@@ -58,16 +58,12 @@ _Static_assert(sizeof(struct roost_open_how) == 24, "open_how is 24 bytes");
 struct roost_mount_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
 _Static_assert(sizeof(struct roost_mount_attr) == 32, "mount_attr is 32 bytes");
 
-pid_t roost_clone3(uint64_t flags, int *pidfd, int cgroupfd) {
+pid_t roost_clone3(uint64_t flags, int cgroupfd) {
     struct roost_clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = flags;
     // clone3 refuses an exit signal with CLONE_PARENT: the child then inherits the caller's.
     args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
-    if (pidfd) {
-        args.flags |= CLONE_PIDFD;
-        args.pidfd = (uint64_t)(uintptr_t)pidfd;
-    }
     if (cgroupfd >= 0) {
         args.flags |= ROOST_CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)cgroupfd;

@@ -56,7 +56,7 @@ public enum Namespaces {
     public static func clone(flags: UInt64, cgroup: Int32 = -1, joinProcs: UnsafeMutablePointer<Int32>? = nil) throws(SyscallError) -> pid_t {
         let threads = roost_thread_count()
         if threads > 1 { throw SyscallError("clone3", "(process has \(threads) threads)", errno: EDEADLK) }
-        let pid = roost_clone3(flags, nil, cgroup)
+        let pid = roost_clone3(flags, cgroup)
         if pid >= 0 { return pid }
         let err = errno
         guard err == ENOSYS else { throw SyscallError("clone3", errno: err) }

@@ -21,7 +21,6 @@ static const uint64_t ROOST_CLONE_NEWUSER = 0x10000000;
 static const uint64_t ROOST_CLONE_NEWPID = 0x20000000;
 static const uint64_t ROOST_CLONE_NEWNET = 0x40000000;
 static const uint64_t ROOST_CLONE_NEWTIME = 0x00000080;
-static const uint64_t ROOST_CLONE_PIDFD = 0x00001000;
 static const uint64_t ROOST_CLONE_PARENT = 0x00008000;
 static const uint64_t ROOST_CLONE_INTO_CGROUP = 0x200000000ULL;
 
@@ -65,9 +64,9 @@ static const int ROOST_PR_CAP_AMBIENT_CLEAR_ALL = 4;
 
 /// clone3(2) without a new stack: fork semantics plus namespace flags. Glibc has no wrapper and
 /// fork() cannot create namespaces. Returns the child's pid in the parent, 0 in the child, -1 and
-/// errno on failure. `pidfd` receives a pidfd of the child when non-NULL. `cgroupfd` >= 0 places
+/// errno on failure. `cgroupfd` >= 0 places
 /// the child in that cgroup at birth (CLONE_INTO_CGROUP).
-pid_t roost_clone3(uint64_t flags, int *pidfd, int cgroupfd);
+pid_t roost_clone3(uint64_t flags, int cgroupfd);
 /// clone(2) with fork semantics, for where clone3 is refused with ENOSYS.
 pid_t roost_clone(uint64_t flags);
 
