@@ -69,6 +69,15 @@ public enum Cgroup: Sendable, Equatable {
         }
     }
 
+    /// The cgroup v2 directory, for the v2 driver and a systemd scope alike.
+    public var unified: CgroupV2? {
+        switch self {
+        case .v1: return nil
+        case .v2(let c): return c
+        case .systemd(let c): return c.v2
+        }
+    }
+
     /// Where the state records a systemd scope's unit name, beside its "" directory.
     public static let systemdUnitKey = "systemd-unit"
 

@@ -86,10 +86,7 @@ extension ContainerPlan {
                     h.v1[i].path = inner.isEmpty ? "/" : inner
                 }
             }
-            var unified: CgroupV2? = nil
-            if case .v2(let v2)? = cgroups { unified = v2 }
-            if case .systemd(let sd)? = cgroups { unified = sd.v2 }
-            if let v2 = unified, v2.path.hasPrefix(v2.root) {
+            if let v2 = cgroups?.unified, v2.path.hasPrefix(v2.root) {
                 let inner = String(v2.path.dropFirst(v2.root.count))
                 h.unifiedPath = inner.isEmpty ? "/" : inner
             }
@@ -290,12 +287,12 @@ extension ContainerPlan {
             case .cgroup: mounts[i].tmpfsData = SELinux.mountData(mounts[i].tmpfsData, label: label)
             case .filesystem:
                 switch mounts[i].type {
-                case "proc", "sysfs": break
+                case "proc", "sysfs": continue
                 case "mqueue": mounts[i].fileLabel = label
                 default: mounts[i].data = SELinux.mountData(mounts[i].data, label: label)
                 }
                 // A label the policy refuses fails this mount: say where it came from.
-                if mounts[i].type != "proc" && mounts[i].type != "sysfs" { mounts[i].where_ += " with linux.mountLabel" }
+                mounts[i].where_ += " with linux.mountLabel"
             }
         }
     }
