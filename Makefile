@@ -30,7 +30,7 @@ all: build
 deps:
 	@scripts/deps.sh
 
-build:
+build: deps
 	$(SWIFT) build $(RELEASE) --product roost
 
 $(ROOTFS)/bin/busybox: Tests/fixtures/make-rootfs.sh Tests/fixtures/sdnotify.c
@@ -50,8 +50,10 @@ demo: deps build rootfs
 	cd .build/demo && ../release/roost run demo-$$$$
 
 # dbus: RoostDBusTests talk to a real dbus-daemon (skipped, saying so, without it).
+# check-stdout.sh: the scripts whose output is captured print only their value, packages or not.
 test: deps build rootfs
 	@scripts/deps.sh dbus
+	@scripts/check-stdout.sh
 	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) $(SWIFT) test --disable-xctest
 	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-only
 	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-systemd-only

@@ -200,7 +200,7 @@ class Bench:
             entry.update(extra)
         self.results[key] = entry
         meds = "  ".join(f"{rt.name} {entry[rt.name]['median']:.2f}" for rt in self.rts)
-        print(f"  {label}: {meds} ({unit}, median)", flush=True)
+        print(f"  {label}: {meds} ({unit}, median)", file=sys.stderr, flush=True)
 
     # ---- the measures ---------------------------------------------------------------------
 
@@ -233,7 +233,7 @@ class Bench:
                         dirnames[:] = []
             self.delete_all(rt, [cid])
             found[rt.name] = dirs
-            print(f"  {rt.name}: runs the bundle; cgroups per container: {', '.join(dirs) or 'none'}", flush=True)
+            print(f"  {rt.name}: runs the bundle; cgroups per container: {', '.join(dirs) or 'none'}", file=sys.stderr, flush=True)
         self.info["cgroup_hierarchies_per_container"] = found
         without = [n for n, d in found.items() if not d]
         with_ = [n for n, d in found.items() if d]
@@ -391,7 +391,7 @@ class Bench:
                     ids[rt.name].append(cid)
                     self.timed(rt, "create", "--bundle", self.bundle, cid)
                 fill[rt.name] = round((time.perf_counter_ns() - t0) / 1e9, 2)
-                print(f"    {rt.name}: created {self.list_n} in {fill[rt.name]} s", flush=True)
+                print(f"    {rt.name}: created {self.list_n} in {fill[rt.name]} s", file=sys.stderr, flush=True)
             for i in range(self.warmup + self.list_runs):
                 for rt in self.turns(i):
                     t = self.timed(rt, "list")
@@ -440,9 +440,9 @@ class Bench:
         load0 = open("/proc/loadavg").read().split()[:3]
         print(f"roost bench: runs={self.runs} warm-up={self.warmup} order={','.join(r.name for r in self.rts)}"
               f" (alternating){' QUICK' if self.quick else ''}; load average {' '.join(load0)}",
-              flush=True)
+              file=sys.stderr, flush=True)
         if float(load0[0]) > 0.7:
-            print("  warning: the machine is not idle (load average above 0.7): expect noise", flush=True)
+            print("  warning: the machine is not idle (load average above 0.7): expect noise", file=sys.stderr, flush=True)
         steps = [self.preflight, self.harness_baseline, self.m_run, self.m_create_start_delete, self.m_exec,
                  self.m_rss, self.m_sequential, self.m_parallel, self.m_list]
         try:
@@ -533,7 +533,7 @@ class Bench:
         with open(tmp, "w") as f:
             f.write(text + "\n")
         os.replace(tmp, self.out)
-        print(f"wrote {self.out}", flush=True)
+        print(f"wrote {self.out}", file=sys.stderr, flush=True)
 
     def table(self):
         names = [r.name for r in self.rts]

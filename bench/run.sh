@@ -50,7 +50,7 @@ if [[ "${1:-}" == --inner ]]; then
             [[ -d $d ]] || continue
             rm -f "$d/cgroup.procs" && rmdir "$d" && n=$((n + 1)) || echo "bench: LEAK: cannot remove $d" >&2
         done
-        echo "bench: removed $n directories crun left in the tmpfs under the hidden /sys/fs/cgroup/unified"
+        echo "bench: removed $n directories crun left in the tmpfs under the hidden /sys/fs/cgroup/unified" >&2
     fi
     exit "$rc"
 fi
@@ -149,6 +149,6 @@ trap 'echo "bench: interrupted; cleaning up" >&2' INT TERM HUP  # wait for the i
 unshare -m --propagation private "$here/run.sh" --inner || rc=$?
 check_and_clean
 trap - EXIT
-echo "bench: finished in ${SECONDS}s (exit $rc); leftovers: $([[ $leaks == 0 ]] && echo none || echo 'SEE ABOVE')"
+echo "bench: finished in ${SECONDS}s (exit $rc); leftovers: $([[ $leaks == 0 ]] && echo none || echo 'SEE ABOVE')" >&2
 [[ $leaks == 0 ]] || exit 3
 exit "$rc"

@@ -77,9 +77,9 @@ for a in "$lib"/libswift*.a; do readelf -SsW "$a" 2>/dev/null; done | awk '
   text != "" && $4 == "FUNC" && $7 == text { print $8 }' >"$work/unsplittable"
 if [[ -s $work/unsplittable ]]; then
   grep -vxFf "$work/unsplittable" "$work/order" >"$work/order.split" || true
-  echo "order-file: $(($(wc -l <"$work/order") - $(wc -l <"$work/order.split"))) names left out (in the Swift libraries' unsplittable .text)"
+  echo "order-file: $(($(wc -l <"$work/order") - $(wc -l <"$work/order.split"))) names left out (in the Swift libraries' unsplittable .text)" >&2
   mv "$work/order.split" "$work/order"
 fi
 out=$repo/scripts/roost.order
 mv "$work/order" "$out"
-echo "order-file: $(wc -l <"$out") functions in $out"
+echo "order-file: $(wc -l <"$out") functions in $out" >&2

@@ -13,6 +13,7 @@
 #   ROOST_ROOTFS, TEST_VM_SKIP_OK=1 (a missing prerequisite — not root, qemu or the kernel
 #   package not to be had — prints one SKIPPED line and exits 0 instead of failing).
 set -uo pipefail
+exec >&2  # progress, the VM's console and the summary: nothing here is a value to capture
 tree=$(cd "$(dirname "$0")/../.." && pwd -P)
 filter=${1:-${VM_TESTS:-IntegrationTests}}
 timeout_s=${VM_TIMEOUT:-900}

@@ -5,10 +5,13 @@
 # /etc/selinux/default/policy/policy.NN. Here the package is unpacked with dpkg-deb (not
 # installed) and semodule (policycoreutils, installed from Debian's archive) links the same
 # modules in a private root under DIR, so nothing in the host's /etc or /var changes. Reuses
-# the policy while the package's version and this script are unchanged. Prints the policy's path.
+# the policy while the package's version and this script are unchanged. Prints the policy's path:
+# that one line is all it writes to standard output (its caller captures it); everything else,
+# its own messages and those of the commands it runs, goes to standard error.
 # Usage: selinux-policy.sh [DIR]   (default .build/selinux)
 # Exit status 3: the packages are not to be had (the caller skips); 1: anything else.
 set -euo pipefail
+exec 3>&1 >&2  # fd 3: the captured value; fd 1 from here on: standard error
 tree=$(cd "$(dirname "$0")/../.." && pwd -P)
 out=$(mkdir -p "${1:-$tree/.build/selinux}" && cd "${1:-$tree/.build/selinux}" && pwd)
 say() { echo "test-vm-selinux: $*" >&2; }
@@ -21,7 +24,7 @@ if [[ -z $ver || $ver == "(none)" ]]; then apt-get update -qq || true; ver=$(can
 [[ -n $ver && $ver != "(none)" ]] || { say "Debian's archive has no $pkg"; exit 3; }
 stamp="$pkg $ver $(sha256sum <"$tree/Tools/test-vm/selinux-policy.sh" | cut -c1-16)"
 policy() { find "$out/root/etc/selinux/default/policy" -name 'policy.[0-9]*' 2>/dev/null | sort | tail -1; }
-if [[ -f $out/stamp && $(cat "$out/stamp") == "$stamp" && -n $(policy) ]]; then policy; exit 0; fi
+if [[ -f $out/stamp && $(cat "$out/stamp") == "$stamp" && -n $(policy) ]]; then policy >&3; exit 0; fi
 rm -rf "$out/deb" "$out/pkg" "$out/root" "$out/stamp"
 mkdir -p "$out/deb"
 say "building the policy from $pkg $ver (about half a minute)"
@@ -41,4 +44,4 @@ semodule -p "$out/root" -s default -n -X 100 "${args[@]}" 2> >(grep -v 'not in p
 rm -rf "$out/deb" "$out/pkg"
 [[ -n $(policy) ]] || { say "semodule made no policy file"; exit 1; }
 echo "$stamp" >"$out/stamp"
-policy
+policy >&3

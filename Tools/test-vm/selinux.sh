@@ -6,6 +6,7 @@
 # Usage: selinux.sh [FILTER]   (default: VM_SELINUX_TESTS, else SELinuxTests)
 # Environment: as run.sh's; TEST_VM_SKIP_OK=1 turns a missing prerequisite into one SKIPPED line.
 set -uo pipefail
+exec >&2  # progress, the VM's console and the summary: nothing here is a value to capture
 tree=$(cd "$(dirname "$0")/../.." && pwd -P)
 filter=${1:-${VM_SELINUX_TESTS:-SELinuxTests}}
 skip() {
@@ -22,6 +23,8 @@ case $? in
   3) skip "Debian's selinux-policy-default or policycoreutils is not to be had (see above)" ;;
   *) echo "test-vm-selinux: FAILED — could not build the SELinux policy (see above)" >&2; exit 1 ;;
 esac
+# What it printed must be the path of the policy and nothing else.
+[[ $policy != *$'\n'* && -f $policy ]] || { echo "test-vm-selinux: FAILED — selinux-policy.sh printed something other than the policy's path: $policy" >&2; exit 1; }
 echo "test-vm-selinux: the SELinux boot, policy $policy, filter '$filter'"
 VM_APPEND="security=selinux${VM_APPEND:+ $VM_APPEND}" VM_BEFORE="sh $tree/Tools/test-vm/selinux-load.sh $policy" \
   exec "$tree/Tools/test-vm/run.sh" "$filter"
