@@ -4,9 +4,10 @@ SWIFT ?= swift
 # Fully static, linked by lld with the hot path's functions side by side (scripts/roost.order,
 # made by `make order-file`): a command's resident memory is the pages its code touches. Each
 # function gets its own section (-function-sections) so that the linker can move it alone: without
-# it a source file's whole .text follows any one of its functions to the front.
+# it a source file's whole .text follows any one of its functions to the front. A warning fails
+# the build: a warning is a defect, and one here once hid an Optional("...") in an error message.
 ORDER := $(CURDIR)/scripts/roost.order
-RELEASE := -c release --static-swift-stdlib -Xswiftc -static-executable -Xswiftc -use-ld=lld \
+RELEASE := -c release -Xswiftc -warnings-as-errors --static-swift-stdlib -Xswiftc -static-executable -Xswiftc -use-ld=lld \
 	-Xswiftc -Xfrontend -Xswiftc -function-sections \
 	-Xlinker --symbol-ordering-file=$(ORDER) -Xlinker --no-warn-symbol-ordering
 BIN := .build/release/roost

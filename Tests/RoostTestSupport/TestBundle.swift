@@ -45,7 +45,7 @@ public func runProgram(_ path: String, _ args: [String], stdin: String? = nil, c
     try? FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: tmp) }
     let out = tmp + "/out", err = tmp + "/err", inp = tmp + "/in"
-    FileManager.default.createFile(atPath: inp, contents: Data((stdin ?? "").utf8))
+    _ = FileManager.default.createFile(atPath: inp, contents: Data((stdin ?? "").utf8))
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }

@@ -26,7 +26,8 @@ enum CreateCommand {
         if g.systemdCgroup {
             // sd_booted(3)'s test: systemd, as PID 1, made /run/systemd/system.
             guard FileIO.isDirectory("/run/systemd/system") else {
-                let pid1 = (try? FileIO.read("/proc/1/comm")).map { String(decoding: $0.prefix { $0 != 10 }, as: UTF8.self) } ?? "unknown"
+                var pid1 = "unknown"
+                if let comm = try? FileIO.read("/proc/1/comm") { pid1 = String(decoding: comm.prefix { $0 != 10 }, as: UTF8.self) }
                 throw UsageError(description: "\(command): --systemd-cgroup: systemd is not running on this host (PID 1 is \(pid1)); use the default cgroupfs driver")
             }
         }

@@ -43,7 +43,7 @@ func absolutePath(_ path: String) -> String {
     if path.hasPrefix("/") { return normalized(path) }
     var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     guard getcwd(&buf, buf.count) != nil else { return path }
-    return normalized(String(cString: buf) + "/" + path)
+    return normalized(String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path)
 }
 
 private func normalized(_ path: String) -> String {

@@ -10,7 +10,7 @@ struct InitFailure: Error {
 }
 
 /// Runs one named init step, turning any error into an InitFailure that names the step.
-@inline(__always)
+@inline(__always) @discardableResult
 func step<T: ~Copyable>(_ name: @autoclosure () -> String, _ body: () throws -> T) throws(InitFailure) -> T {
     do { return try body() } catch let e as InitFailure { throw e } catch {
         throw InitFailure(step: name(), detail: "\(error)")

@@ -24,6 +24,9 @@ struct GlobalFlagTests {
             try b.writeConfig()
             let r = runProgram(TestEnvironment.binary, ["--root", TestEnvironment.stateRoot, "--systemd-cgroup", "create", "--bundle", b.path, b.id])
             expectOneLineError(r, contains: "--systemd-cgroup: systemd is not running on this host (PID 1 is ")
+            // PID 1's name as /proc/1/comm has it, not an Optional's description.
+            let comm = try String(contentsOfFile: "/proc/1/comm", encoding: .utf8).split(separator: "\n").first.map(String.init) ?? ""
+            #expect(r.stderr.contains("(PID 1 is \(comm));") && !r.stderr.contains("Optional("), "\(r.stderr)")
         }
     }
 
