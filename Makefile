@@ -34,7 +34,7 @@ deps:
 build: deps
 	$(SWIFT) build $(RELEASE) --product roost
 
-$(ROOTFS)/bin/busybox: Tests/fixtures/make-rootfs.sh Tests/fixtures/sdnotify.c
+$(ROOTFS)/bin/busybox: Tests/fixtures/make-rootfs.sh Tests/fixtures/sdnotify.c Tests/fixtures/escape.c
 	Tests/fixtures/make-rootfs.sh $(ROOTFS)
 
 # A host wrapper that refuses clone3 with ENOSYS (Tests/fixtures/noclone3.c), for roost's fallback.

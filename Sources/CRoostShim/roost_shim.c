@@ -36,6 +36,11 @@
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
 #endif
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#define SYS_fsconfig 431
+#define SYS_fsmount 432
+#endif
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
@@ -305,3 +310,21 @@ int roost_make_raw(int fd, void *saved, size_t saved_len) {
 
 int roost_restore_termios(int fd, const void *saved) { return tcsetattr(fd, TCSANOW, (const struct termios *)saved); }
 int roost_eventfd(void) { return eventfd(0, EFD_CLOEXEC); }
+
+int roost_fsopen(const char *fsname, unsigned int flags) { return (int)syscall(SYS_fsopen, fsname, flags); }
+int roost_fsconfig_string(int fsfd, const char *key, const char *value) {
+    return (int)syscall(SYS_fsconfig, fsfd, 1 /* FSCONFIG_SET_STRING */, key, value, 0);
+}
+int roost_fsconfig_create(int fsfd) { return (int)syscall(SYS_fsconfig, fsfd, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0); }
+int roost_fsmount(int fsfd, unsigned int flags, unsigned int attr_flags) {
+    return (int)syscall(SYS_fsmount, fsfd, flags, attr_flags);
+}
+int roost_execveat_fd(int fd, char *const argv[]) {
+    return (int)syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+}
+int roost_memfd_create(const char *name, unsigned int flags) { return (int)syscall(SYS_memfd_create, name, flags); }
+long roost_statfs_flags(const char *path) {
+    struct statfs s;
+    if (statfs(path, &s) != 0) return -1;
+    return (long)s.f_flags;
+}

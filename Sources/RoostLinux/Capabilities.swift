@@ -14,9 +14,11 @@ public enum Capabilities {
         "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
     ]
 
-    public static func number(_ name: String) -> Int? {
-        names.firstIndex(of: name.uppercased().hasPrefix("CAP_") ? name.uppercased() : "CAP_" + name.uppercased())
-    }
+    /// The number of a capability by its exact name (`CAP_SYS_ADMIN`; matches runc: `sys_admin`,
+    /// `SYS_ADMIN` and `cap_sys_admin` name nothing).
+    public static func number(_ name: String) -> Int? { names.firstIndex(of: name) }
+
+    public static let sysPtrace = 19
 
     /// The highest capability this kernel knows.
     public static let lastCap: Int = Int(roost_last_cap())

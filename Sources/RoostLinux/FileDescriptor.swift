@@ -34,27 +34,42 @@ public struct FileDescriptor: ~Copyable {
 }
 
 public enum FileIO {
-    /// Reads a whole file (small files: /proc entries, config.json, state).
-    public static func read(_ path: String) throws(SyscallError) -> [UInt8] {
-        let fd = try FileDescriptor.open(path, O_RDONLY)
-        return try readAll(fd.raw, path)
+    /// The most roost reads of one file: config.json, process.json, its state files, the
+    /// container's /etc/passwd. Anything a bundle or a container controls could otherwise be a
+    /// symlink to /dev/zero, or gigabytes, and make roost allocate without end.
+    public static let limit = 16 << 20
+
+    /// Reads a whole file of at most `limit` bytes (EFBIG beyond). Opened non-blocking, so a
+    /// fifo put where a file belongs cannot hang roost.
+    public static func read(_ path: String, limit: Int = FileIO.limit) throws(SyscallError) -> [UInt8] {
+        let fd = try FileDescriptor.open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY)
+        return try readAll(fd.raw, path, limit: limit)
     }
 
-    public static func readAll(_ fd: Int32, _ what: String) throws(SyscallError) -> [UInt8] {
+    public static func readAll(_ fd: Int32, _ what: String, limit: Int = FileIO.limit) throws(SyscallError) -> [UInt8] {
         var out: [UInt8] = []
         var st = stat()
         var cap = 4096
-        if fstat(fd, &st) == 0, st.st_size > 0 { cap = Int(st.st_size) + 1 }
-        out.reserveCapacity(cap)
-        let size = max(cap, 4096)
+        if fstat(fd, &st) == 0, st.st_size > 0 {
+            if (st.st_mode & S_IFMT) == S_IFREG && Int(st.st_size) > limit { throw SyscallError("read", what, errno: EFBIG) }
+            cap = Int(st.st_size) + 1
+        }
+        out.reserveCapacity(min(cap, limit + 1))
+        let size = min(max(cap, 4096), 1 << 20)
         let buf = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 1)
         defer { buf.deallocate() }
         while true {
-            let n = try sys("read", what) { Glibc.read(fd, buf, size) }
+            let n = try sys("read", what) { Glibc.read(fd, buf, min(size, limit + 1 - out.count)) }
             if n == 0 { break }
             out.append(contentsOf: UnsafeRawBufferPointer(start: buf, count: n))
+            if out.count > limit { throw SyscallError("read", what, errno: EFBIG) }
         }
         return out
+    }
+
+    /// "File too large (more than 16 MiB)" for EFBIG from `read`, strerror otherwise.
+    public static func describe(_ errno: Int32) -> String {
+        String(cString: strerror(errno)) + (errno == EFBIG ? " (roost reads at most \(limit >> 20) MiB)" : "")
     }
 
     public static func write(_ fd: Int32, _ bytes: some Collection<UInt8>, _ what: String) throws(SyscallError) {
@@ -88,4 +103,21 @@ public enum FileIO {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
+}
+
+public enum FDTable {
+    /// Closes every descriptor from `first` up that is not in `keep`, with one close_range(2) per
+    /// gap. roost's clones call it first thing: what the parent held (the caller's stray fds, its
+    /// lock, cgroup and state directories) must not be reachable through /proc/PID/fd once a
+    /// process of the container can see the clone (docs/SECURITY.md).
+    public static func closeAll(from first: Int32, except keep: [Int32]) {
+        var next = UInt32(first)
+        for fd in keep.filter({ $0 >= first }).sorted() {
+            let k = UInt32(fd)
+            if k > next { _ = roost_close_range(next, k - 1, 0) }
+            next = max(next, k + 1)
+        }
+        _ = roost_close_range(next, UInt32.max, 0)
+    }
+
 }

@@ -35,6 +35,16 @@ public enum Processes {
         _ = roost_prctl(ROOST_PR_SET_PDEATHSIG, UInt(sig), 0, 0, 0)
     }
 
+    /// PR_SET_DUMPABLE. A process that is not dumpable has its /proc/PID/{exe,fd,cwd,root,mem,
+    /// environ,map_files} closed to everyone without CAP_SYS_PTRACE over the host's user namespace:
+    /// roost's clones (init, the exec child) stay so until execve, which makes the user's program
+    /// dumpable again (docs/SECURITY.md).
+    public static func setDumpable(_ on: Bool) {
+        _ = roost_prctl(ROOST_PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0)
+    }
+
+    public static var isDumpable: Bool { roost_prctl(ROOST_PR_GET_DUMPABLE, 0, 0, 0, 0) == 1 }
+
     /// Names the process in `ps` (comm, 15 bytes): stages show as `roost:[1:init]`.
     public static func setName(_ name: String) {
         name.withCString { p in _ = roost_prctl(ROOST_PR_SET_NAME, UInt(bitPattern: p), 0, 0, 0) }

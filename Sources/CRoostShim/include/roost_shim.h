@@ -51,6 +51,8 @@ static const unsigned int ROOST_CLOSE_RANGE_CLOEXEC = 4;
 static const int ROOST_O_PATH = 010000000;
 static const int ROOST_AT_EMPTY_PATH = 0x1000;
 static const int ROOST_PR_SET_PDEATHSIG = 1;
+static const int ROOST_PR_GET_DUMPABLE = 3;
+static const int ROOST_PR_SET_DUMPABLE = 4;
 static const int ROOST_PR_SET_KEEPCAPS = 8;
 static const int ROOST_PR_SET_NAME = 15;
 static const int ROOST_PR_CAPBSET_READ = 23;
@@ -128,6 +130,27 @@ int roost_join_session_keyring(const char *name);
 
 /// execve with Swift-built argv/envp arrays.
 int roost_execve(const char *path, char *const argv[], char *const envp[]);
+
+/// For sealing roost's own binary (RoostLinux/ExeSeal.swift, CVE-2019-5736). The new mount API
+/// (fsopen, fsconfig, fsmount) has no Glibc 2.36 wrappers: a detached, read-only overlay.
+int roost_fsopen(const char *fsname, unsigned int flags);
+int roost_fsconfig_string(int fsfd, const char *key, const char *value);
+int roost_fsconfig_create(int fsfd);
+int roost_fsmount(int fsfd, unsigned int flags, unsigned int attr_flags);
+/// execveat(fd, "", argv, environ, AT_EMPTY_PATH): exec the file an fd names, same environment.
+int roost_execveat_fd(int fd, char *const argv[]);
+/// memfd_create(2) (sys/mman.h's declaration needs _GNU_SOURCE).
+int roost_memfd_create(const char *name, unsigned int flags);
+/// statfs(2)'s f_flags (ST_RDONLY is 1); -1 on error.
+long roost_statfs_flags(const char *path);
+static const unsigned int ROOST_FSOPEN_CLOEXEC = 1;
+static const unsigned int ROOST_FSMOUNT_CLOEXEC = 1;
+static const unsigned int ROOST_MFD_CLOEXEC = 1;
+static const unsigned int ROOST_MFD_ALLOW_SEALING = 2;
+static const int ROOST_F_ADD_SEALS = 1033;
+static const int ROOST_F_GET_SEALS = 1034;
+/// F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE
+static const int ROOST_SEALS_ALL = 0x1 | 0x2 | 0x4 | 0x8;
 
 /// Brings the loopback interface of the current network namespace up (SIOCSIFFLAGS needs struct
 /// ifreq and a variadic ioctl).

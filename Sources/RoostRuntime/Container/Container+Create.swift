@@ -4,7 +4,7 @@ import RoostCgroups
 import RoostLinux
 import RoostSpec
 
-/// A container whose init is set up and waiting on its exec fifo; for `run`, roost still holds
+/// A container whose init is set up and waiting on exec.sock; for `run`, roost still holds
 /// its end of the sync socket and is init's parent.
 struct CreatedContainer {
     let directory: StateDirectory
@@ -25,7 +25,7 @@ extension Container {
         let configPath = bundle + "/config.json"
         let bytes: [UInt8]
         do throws(SyscallError) { bytes = try FileIO.read(configPath) } catch {
-            throw RuntimeError.bundle("config.json: cannot read \(configPath): \(String(cString: strerror(error.errno)))")
+            throw RuntimeError.bundle("config.json: cannot read \(configPath): \(FileIO.describe(error.errno))")
         }
         let spec: Spec
         do throws(SpecError) {
@@ -53,11 +53,17 @@ extension Container {
             plan.process.consoleSize = size
         }
 
+        // Before anything is made: this may re-execute roost from its sealed binary.
+        try sealForCreate(plan, stateRoot: stateRoot)
+
         Diagnostics.debug("create \(id): bundle \(bundle), rootfs \(plan.rootfs), clone flags 0x\(String(plan.cloneFlags, radix: 16)), joins \(plan.joins.map { "\($0.kind.rawValue)=\($0.path)" })")
         let directory = StateDirectory(root: stateRoot, id: id)
         try directory.create()
         var rollback = Rollback()
         rollback.add { directory.remove() }
+        // A sealed create says so for itself: exec and containers that join its pid namespace
+        // read it (Container+Seal.swift).
+        if plan.clonesNeedSealedExe { markPtraceVisible(directory) }
         do {
             if NotifyRelay.host != nil { try NotifyRelay.prepare(&plan, directory) }
             // Held until state.json exists: start/kill/delete/state of this id wait for it.
@@ -67,14 +73,14 @@ extension Container {
                 id: id, pid: 0, pidStartTime: 0, bundle: bundle, rootfs: plan.rootfs, created: rfc3339Now(),
                 annotations: plan.annotations, hooks: spec.hooks.map { Spec.Hooks(poststart: $0.poststart, poststop: $0.poststop) },
                 ownPidNamespace: plan.hasPidNamespace, cgroups: plan.cgroups)
-            let created = try launch(plan, in: directory, lockFD: lock.fd, state: state, rollback: &rollback)
+            let created = try launch(plan, in: directory, state: state, rollback: &rollback)
             state.pid = created.pid
             state.pidStartTime = Processes.startTime(created.pid) ?? 0
             state.processNamespace =
                 plan.hasPidNamespace ? try? readlink("/proc/\(created.pid)/ns/pid")
                 : plan.hasMountNamespace ? try? readlink("/proc/\(created.pid)/ns/mnt") : nil
             if let path = options.pidfdSocket { try sendPidfd(of: created.pid, to: path) }
-            Diagnostics.debug("create \(id): init \(created.pid) waits on \(directory.fifo)")
+            Diagnostics.debug("create \(id): init \(created.pid) waits on \(directory.startSocket)")
             do throws(SyscallError) {
                 // The config as created: exec takes its process defaults from here, not from a
                 // bundle that may have changed since.
@@ -104,13 +110,13 @@ extension Container {
     /// Clones the init and drives it through set-up. Signals stay blocked in roost from before the
     /// clone (a ^C cannot leave a half-made container); init restores the caller's mask before exec.
     private static func launch(
-        _ plan: ContainerPlan, in directory: StateDirectory, lockFD: Int32, state: ContainerState, rollback: inout Rollback
+        _ plan: ContainerPlan, in directory: StateDirectory, state: ContainerState, rollback: inout Rollback
     )
         throws -> CreatedContainer
     {
         do {
-            try directory.makeFifo()
-            let stateDir = try FileDescriptor.open(directory.path, ROOST_O_PATH | O_DIRECTORY)
+            // Closed here once init has its copy: when init dies, `start` is refused at once.
+            let startListener = try directory.listenForStart()
             var nsFDs: [Int32] = []
             var cgroupJoin = CgroupV1.JoinHandles()  // either driver's
             defer {
@@ -139,6 +145,9 @@ extension Container {
             }
             let (parentEnd, childEnd) = try SyncSocket.pair()
             let oldMask = Signals.block(Signals.fullSet())
+            // Init is born not dumpable and stays so until execve: its /proc/PID/{exe,fd,root,
+            // cwd,mem} are closed to the container's processes (docs/SECURITY.md).
+            Processes.setDumpable(false)
             let pid: Int32
             do {
                 pid = try Namespaces.clone(flags: plan.cloneFlags, cgroup: cgroupJoin.unified, joinProcs: &cgroupJoin.unifiedProcs)
@@ -149,7 +158,7 @@ extension Container {
             }
             if pid == 0 {
                 parentEnd.close()
-                Init(plan: plan, sync: childEnd, stateDir: stateDir.raw, namespaceFDs: nsFDs, cgroupJoin: cgroupJoin, lockFD: lockFD).run()
+                Init(plan: plan, sync: childEnd, startListener: startListener.raw, namespaceFDs: nsFDs, cgroupJoin: cgroupJoin).run()
             }
             childEnd.close()
             var initPid = pid

@@ -59,6 +59,10 @@ extension Container {
         }
         let target = c.state.pid
         let joins = try NamespaceJoin.of(pid: target)
+        // Without --process the process has the container's capabilities and --cap's.
+        try sealForExec(
+            c, process: process, includesContainersCapabilities: options.processFile == nil,
+            ownUserNamespace: joins.contains { $0.kind == .user }, stateRoot: stateRoot)
         let cgroupDirs = try CgroupJoin.of(pid: target, sub: options.cgroups)
         var cgroupJoin: CgroupV1.JoinHandles
         do throws(SyscallError) { cgroupJoin = try CgroupV1.openJoin(cgroupDirs) } catch { throw RuntimeError.syscall(error) }
@@ -67,6 +71,9 @@ extension Container {
         Processes.setChildSubreaper()
         let (parentEnd, childEnd) = try SyncSocket.pair()
         let oldMask = Signals.block(Signals.fullSet())
+        // Not dumpable until execve: once it forks into the container's pid namespace, the
+        // container's processes can see it (docs/SECURITY.md).
+        Processes.setDumpable(false)
         let first: Int32
         do { first = try Namespaces.clone(flags: 0, cgroup: cgroupJoin.unified, joinProcs: &cgroupJoin.unifiedProcs) } catch {
             Signals.setMask(oldMask)
@@ -135,23 +142,30 @@ extension Container {
         if let file = o.processFile {
             let bytes: [UInt8]
             do throws(SyscallError) { bytes = try FileIO.read(absolutePath(file)) } catch {
-                throw RuntimeError.usage("--process: cannot read \(file): \(String(cString: strerror(error.errno)))")
+                throw RuntimeError.usage("--process: cannot read \(file): \(FileIO.describe(error.errno))")
             }
-            let p: Spec.Process
+            var p: Spec.Process
             do throws(SpecError) { p = try Spec.Process.decode(bytes, file: file) } catch { throw RuntimeError.spec(error) }
+            // matches runc's newInitConfig: what process.json leaves out is the container's (its
+            // config as created): capabilities (never roost's own full set), rlimits,
+            // noNewPrivileges, the AppArmor profile and the SELinux label.
+            let configBytes: [UInt8]
+            do throws(SyscallError) { configBytes = try FileIO.read(directory.configFile) } catch {
+                throw RuntimeError.invalidState(id: directory.id, problem: "cannot read its config.json copy: \(String(cString: strerror(error.errno)))")
+            }
+            let own: Spec.Process?
+            do throws(SpecError) { own = try Spec.decodeWithoutValidation(configBytes, file: directory.configFile).process } catch {
+                throw RuntimeError.spec(error)
+            }
+            if p.capabilities == nil { p.capabilities = own?.capabilities }
+            if (p.rlimits ?? []).isEmpty { p.rlimits = own?.rlimits }
+            if p.noNewPrivileges != true { p.noNewPrivileges = own?.noNewPrivileges }
             var plan = try ProcessPlan(p, at: "process", file: file)
             if o.noNewPrivileges { plan.noNewPrivileges = true }
             if let profile = o.apparmorProfile { plan.apparmorProfile = profile }
             if let label = o.selinuxLabel { plan.selinuxLabel = label }
-            // matches runc: a process.json without a profile or label gets the container's.
-            let wantsProfile = plan.apparmorProfile == nil && AppArmor.isEnabled
-            let wantsLabel = plan.selinuxLabel == nil && SELinux.isEnabled
-            if wantsProfile || wantsLabel, let bytes = try? FileIO.read(directory.configFile),
-                let own = (try? Spec.decodeWithoutValidation(bytes, file: directory.configFile))?.process
-            {
-                if wantsProfile, let profile = own.apparmorProfile, !profile.isEmpty { plan.apparmorProfile = profile }
-                if wantsLabel, let label = own.selinuxLabel, !label.isEmpty { plan.selinuxLabel = label }
-            }
+            if plan.apparmorProfile == nil && AppArmor.isEnabled, let profile = own?.apparmorProfile, !profile.isEmpty { plan.apparmorProfile = profile }
+            if plan.selinuxLabel == nil && SELinux.isEnabled, let label = own?.selinuxLabel, !label.isEmpty { plan.selinuxLabel = label }
             return plan
         }
         guard !o.args.isEmpty else { throw RuntimeError.usage("exec: a command is required (or --process FILE)") }
@@ -173,10 +187,13 @@ extension Container {
             }
             p.user.uid = uid
             p.user.gid = parts.count == 2 ? UInt32(parts[1])! : 0
+            if p.user.uid == UInt32.max { throw RuntimeError.usage("--user: cannot setuid to unmapped uid 4294967295 (it is (uid_t)-1)") }
+            if p.user.gid == UInt32.max { throw RuntimeError.usage("--user: cannot setgid to unmapped gid 4294967295 (it is (gid_t)-1)") }
         }
         if !o.additionalGids.isEmpty {
             p.user.additionalGids = try o.additionalGids.map { g in
                 guard let v = UInt32(g) else { throw RuntimeError.usage("--additional-gids: \"\(g)\" is not a number") }
+                if v == UInt32.max { throw RuntimeError.usage("--additional-gids: cannot setgroups with unmapped gid 4294967295 (it is (gid_t)-1)") }
                 return v
             }
         }

@@ -20,22 +20,24 @@ extension Container {
         if let (fd, host) = notify { NotifyRelay.wait(fd, host: host, pid: c.state.pid) }
     }
 
-    /// Releases the init: opening the exec fifo for reading lets init's blocked open for writing
-    /// return; the byte it writes says it passed the fifo (runc's protocol). Init keeps its end
-    /// open until execve closes it, so reading on to end-of-file tells that the user's process
-    /// runs, and any text before it is init's error (a startContainer hook, exec itself). The read
-    /// end is non-blocking and polled, so an init that died is noticed, not waited for forever
-    /// (a zombie counts as dead: `run` is its parent and reaps it only later).
+    /// Releases the init: connecting to exec.sock lets init's blocked accept return; the byte it
+    /// writes says it passed it (runc's exec.fifo protocol, over a socket). Init keeps the
+    /// connection open until execve closes it, so reading on to end-of-file tells that the user's
+    /// process runs, and any text before it is init's error (a startContainer hook, exec itself).
+    /// The connection is non-blocking and polled, so an init that died is noticed, not waited for
+    /// forever (a zombie counts as dead: `run` is its parent and reaps it only later).
     static func release(_ directory: StateDirectory, pid: Int32, cgroups: Cgroup? = nil) throws {
         let died = { () -> RuntimeError in
             .invalidState(id: directory.id, problem: "init exited before it could start" + (cgroups.flatMap(oomExplanation).map { ": " + $0 } ?? ""))
         }
         let fd: FileDescriptor
-        do throws(SyscallError) { fd = try FileDescriptor.open(directory.fifo, O_RDONLY | O_NONBLOCK) } catch {
+        do throws(SyscallError) { fd = FileDescriptor(adopting: try UnixSocket.connectStream(directory.startSocket)) } catch {
             if error.errno == ENOENT { throw RuntimeError.invalidState(id: directory.id, problem: "cannot start a container that is not created") }
+            if error.errno == ECONNREFUSED { throw died() }
             throw RuntimeError.syscall(error)
         }
         let raw = fd.raw
+        _ = fcntl(raw, F_SETFL, fcntl(raw, F_GETFL) | O_NONBLOCK)
         var pfd = pollfd(fd: raw, events: Int16(POLLIN), revents: 0)
         while true {
             let r = poll(&pfd, 1, 100)
@@ -45,11 +47,11 @@ extension Container {
                 if errno == EAGAIN { pfd.revents = 0; usleep(1000); continue }
                 throw died()
             }
-            if r < 0 && errno != EINTR { throw RuntimeError.syscall(SyscallError("poll", directory.fifo)) }
+            if r < 0 && errno != EINTR { throw RuntimeError.syscall(SyscallError("poll", directory.startSocket)) }
             if !Status.isAlive(pid: pid, startTime: 0) { throw died() }
         }
-        // Passed the fifo: the container is no longer `created`.
-        unlink(directory.fifo)
+        // Passed it: the container is no longer `created`.
+        unlink(directory.startSocket)
         var message: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 1024)
         while true {

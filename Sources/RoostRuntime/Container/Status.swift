@@ -2,7 +2,7 @@ import Glibc
 import RoostLinux
 
 /// A container's status, derived from the kernel each time it is asked, never stored: the init
-/// process (same pid and start time) alive and waiting on the exec fifo is `created`, alive past
+/// process (same pid and start time) alive and waiting for `start` (its exec.sock exists) is `created`, alive past
 /// it is `running`, gone or a zombie is `stopped`.
 public enum Status: String, Sendable {
     case creating, created, running, paused, stopped
@@ -14,7 +14,7 @@ public enum Status: String, Sendable {
 
     static func derive(_ state: ContainerState, _ directory: StateDirectory) -> Status {
         guard state.pid > 0, isAlive(pid: state.pid, startTime: state.pidStartTime) else { return .stopped }
-        if FileIO.exists(directory.fifo) { return .created }
+        if FileIO.exists(directory.startSocket) { return .created }
         return state.cgroups?.freezerState() == "FROZEN" ? .paused : .running
     }
 

@@ -333,6 +333,13 @@ extension ProcessPlan {
         uid = p.user.uid
         gid = p.user.gid
         additionalGids = p.user.additionalGids ?? []
+        // (uid_t)-1 is setresuid(2)'s "leave unchanged": the process would stay root. runc's
+        // setuid(2) refuses it; so does roost, before anything is made.
+        if uid == UInt32.max { throw fail("user.uid", "cannot setuid to unmapped uid 4294967295 (it is (uid_t)-1)") }
+        if gid == UInt32.max { throw fail("user.gid", "cannot setgid to unmapped gid 4294967295 (it is (gid_t)-1)") }
+        if let i = additionalGids.firstIndex(of: UInt32.max) {
+            throw fail("user.additionalGids[\(i)]", "cannot setgroups with unmapped gid 4294967295 (it is (gid_t)-1)")
+        }
         umask = p.user.umask ?? 0o022
         noNewPrivileges = p.noNewPrivileges ?? false
         apparmorProfile = p.apparmorProfile.flatMap { $0.isEmpty ? nil : $0 }
@@ -349,22 +356,20 @@ extension ProcessPlan {
             consoleSize = (UInt16(clamping: box.height), UInt16(clamping: box.width))
         }
         if let caps = p.capabilities {
-            func set(_ names: [String]?, _ field: String) throws -> Capabilities.Set {
+            // matches runc: a name that is not exactly a capability this kernel has is left out
+            // of every set, with one warning; never an error, never a guess at what was meant.
+            var ignored: Set<String> = []
+            func set(_ names: [String]?) -> Capabilities.Set {
                 var out = Capabilities.Set()
-                for (i, name) in (names ?? []).enumerated() {
-                    guard let n = Capabilities.number(name) else {
-                        throw fail("capabilities.\(field)[\(i)]", "unknown capability \"\(name)\"")
-                    }
-                    // matches runc: capabilities this kernel does not know are skipped.
-                    if n <= Capabilities.lastCap { out.bits |= 1 << UInt64(n) }
+                for name in names ?? [] {
+                    if let n = Capabilities.number(name), n <= Capabilities.lastCap { out.bits |= 1 << UInt64(n) } else { ignored.insert(name) }
                 }
                 return out
             }
-            capabilities = (
-                try set(caps.bounding, "bounding"), try set(caps.effective, "effective"),
-                try set(caps.inheritable, "inheritable"), try set(caps.permitted, "permitted"),
-                try set(caps.ambient, "ambient")
-            )
+            capabilities = (set(caps.bounding), set(caps.effective), set(caps.inheritable), set(caps.permitted), set(caps.ambient))
+            if !ignored.isEmpty {
+                Diagnostics.warn("ignoring unknown or unavailable capabilities: [\(ignored.sorted().joined(separator: " "))]")
+            }
         }
         for (i, r) in (p.rlimits ?? []).enumerated() {
             guard let n = Rlimits.number(r.type) else { throw fail("rlimits[\(i)].type", "unknown rlimit \"\(r.type)\"") }

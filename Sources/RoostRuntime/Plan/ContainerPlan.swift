@@ -54,6 +54,19 @@ struct ContainerPlan {
     /// Hooks roost runs in the runtime namespace while init waits before pivot_root.
     var hasRuntimeHooks: Bool { !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty }
     var preserveFDs: Int32 = 0
+
+    /// The container is in a user namespace other than the host's (made or joined): nothing in
+    /// it can hold a capability over the host's.
+    var hasUserNamespace: Bool { createsUserNamespace || joins.contains { $0.kind == .user } }
+    /// The pid namespace is made for this container (not joined, not the host's).
+    var ownsPidNamespace: Bool { hasPidNamespace && !joins.contains { $0.kind == .pid } }
+
+    /// A process that may hold CAP_SYS_PTRACE over the host's user namespace could see init
+    /// before its execve: roost must then run from its sealed binary (docs/SECURITY.md). Only a
+    /// privileged roost's containers can hold host capabilities at all.
+    var clonesNeedSealedExe: Bool {
+        geteuid() == 0 && !hasUserNamespace && (!ownsPidNamespace || process.mayHoldPtrace)
+    }
 }
 
 struct PlannedMount {
@@ -119,4 +132,8 @@ struct ProcessPlan {
     var consoleSize: (rows: UInt16, cols: UInt16)?
     /// linux.seccomp compiled (the container's, also for exec'd processes); loaded by ProcessSetup.
     var seccomp: SeccompFilter?
+
+    /// CAP_SYS_PTRACE can be had: it is in the bounding set (a root process gets its bounding
+    /// set at execve), or no capabilities are set and none are dropped.
+    var mayHoldPtrace: Bool { capabilities.map { $0.bounding.contains(Capabilities.sysPtrace) } ?? true }
 }

@@ -79,6 +79,10 @@ struct ExecStage {
     let sync: SyncSocket
 
     func run() -> Never {
+        // First: only the descriptors this child uses stay open; the unified cgroup's directory
+        // (the clone was born into it) and whatever else roost's caller left open are closed
+        // before this process can be seen from inside the container (docs/SECURITY.md).
+        FDTable.closeAll(from: 3 + preserveFDs, except: [sync.raw] + joins.map(\.fd) + cgroupJoin.tasks + [cgroupJoin.unifiedProcs])
         Processes.setName("roost:[exec]")
         Processes.setParentDeathSignal(SIGKILL)
         do {

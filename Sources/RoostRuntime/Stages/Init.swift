@@ -4,24 +4,27 @@ import RoostCgroups
 import RoostLinux
 
 /// The container's init: the cloned child of `create`. It carries the plan out in runc's order
-/// (ARCHITECTURE.md, "Order of steps"), reports `created`, waits on the exec fifo for `start`, and
+/// (ARCHITECTURE.md, "Order of steps"), reports `created`, waits on exec.sock for `start`, and
 /// execs the user's process. It never returns: every failure is sent home as one line and the
 /// process exits. It runs in a copy of a single-threaded parent, so ordinary Swift is safe here.
 struct Init {
     let plan: ContainerPlan
     let sync: SyncSocket
-    /// O_PATH fd of the container's state directory, to open the exec fifo; closed before exec.
-    let stateDir: Int32
+    /// The listening exec.sock, on which init waits for `start`; closed once it connected.
+    let startListener: Int32
     /// fds of the namespaces to join, opened by the parent, in plan.joins order.
     let namespaceFDs: [Int32]
     /// The container's cgroups, opened by the parent, entered by init before anything else.
     let cgroupJoin: CgroupV1.JoinHandles
-    /// roost's lock on the state directory: init must not keep it (start would wait forever).
-    let lockFD: Int32
 
     func run() -> Never {
+        // First, before anything can see this process: keep only the descriptors init uses.
+        // Everything else the parent held (its lock, the caller's strays, the unified cgroup's
+        // directory, which the clone was born into) is closed (docs/SECURITY.md).
+        FDTable.closeAll(
+            from: 3 + plan.preserveFDs,
+            except: [sync.raw, startListener] + namespaceFDs + cgroupJoin.tasks + [cgroupJoin.unifiedProcs])
         Processes.setName("roost:[1:init]")
-        close(lockFD)
         let executable: String
         let env: [String]
         do {
@@ -34,15 +37,15 @@ struct Init {
             _exit(1)
         }
         // Created: from here on, whoever started the container hears of failures through the
-        // exec fifo, whose write end stays open (close-on-exec) until execve.
-        let fifo: Int32
-        do { fifo = try waitForStart() } catch { _exit(1) }
+        // connection from `start`, which stays open (close-on-exec) until execve.
+        let started: Int32
+        do { started = try waitForStart() } catch { _exit(1) }
         sync.close()
         do {
             try startAndExec(executable, env)
         } catch let failure as InitFailure {
             let text = Array(failure.line.utf8)
-            _ = text.withUnsafeBytes { write(fifo, $0.baseAddress, $0.count) }
+            _ = text.withUnsafeBytes { send(started, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         } catch {}
         _exit(127)
     }
@@ -177,8 +180,13 @@ struct Init {
         }
         if plan.createsUserNamespace {
             try step("wait for uid/gid maps") {
+                // An unprivileged roost may open /proc/PID/uid_map only of a dumpable process (as
+                // runc's nsexec). Nothing of a container can see init yet: it forks into the pid
+                // namespace later.
+                Processes.setDumpable(true)
                 try sync.send(.needMaps)
                 guard try sync.next() == .mapsWritten else { throw InitFailure(step: "user namespace", detail: "roost did not write the maps") }
+                Processes.setDumpable(false)
                 // Become the namespace's root, which the maps name (matches runc's nsexec).
                 try sys("setresgid", "0") { roost_setresgid(0, 0, 0) }
                 try sys("setresuid", "0") { roost_setresuid(0, 0, 0) }
@@ -196,15 +204,16 @@ struct Init {
         }
     }
 
-    /// Blocks until `start` opens the fifo for reading (runc's exec.fifo protocol), writes the
-    /// byte that says init passed it, and keeps the write end for reporting later failures.
+    /// Blocks until `start` connects to exec.sock (runc's exec.fifo protocol, over a socket),
+    /// writes the byte that says init passed it, and keeps the connection for later failures.
     private func waitForStart() throws -> Int32 {
-        try step("wait for start on exec.fifo") {
-            let fifo = try sys("open", "exec.fifo") { openat(stateDir, "exec.fifo", O_WRONLY | O_CLOEXEC) }
+        try step("wait for start on exec.sock") {
+            let conn = try sys("accept", "exec.sock") { accept(startListener, nil, nil) }
+            _ = fcntl(conn, F_SETFD, FD_CLOEXEC)
+            close(startListener)
             var zero: UInt8 = 0x30
-            _ = try sys("write", "exec.fifo") { write(fifo, &zero, 1) }
-            close(stateDir)
-            return fifo
+            _ = try sys("send", "exec.sock") { send(conn, &zero, 1, Int32(MSG_NOSIGNAL)) }
+            return conn
         }
     }
 

@@ -134,6 +134,9 @@ struct ProcessSetup {
             try sys("setresgid", "\(p.gid)") { roost_setresgid(p.gid, p.gid, p.gid) }
             try sys("setresuid", "\(p.uid)") { roost_setresuid(p.uid, p.uid, p.uid) }
             _ = roost_prctl(ROOST_PR_SET_KEEPCAPS, 0, 0, 0, 0)
+            // A change of ids sets dumpable to fs.suid_dumpable, which may be 1: not dumpable
+            // until execve, whatever the host's setting (docs/SECURITY.md).
+            Processes.setDumpable(false)
         }
         try step("process.capabilities") {
             guard let caps else { return }

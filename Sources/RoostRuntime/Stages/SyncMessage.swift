@@ -14,7 +14,7 @@ enum SyncMessage: Equatable {
     case hooksDone
     /// init/exec → parent: the pty master, attached as a descriptor.
     case console
-    /// init → parent: everything is set up; init waits on the exec fifo.
+    /// init → parent: everything is set up; init waits on exec.sock for start.
     case created
     /// init/exec → parent: the seccomp listener fd (SCMP_ACT_NOTIFY), attached, for the agent.
     case seccompListener

@@ -3,14 +3,17 @@ import RoostCgroups
 import RoostLinux
 
 /// The on-disk home of one container: `<root>/<id>/` holding `state.json` (written atomically) and,
-/// while the container is created but not started, `exec.fifo`; `seccomp.bpf` is the compiled
+/// while the container is created but not started, `exec.sock` (init listens on it; `start` connects:
+/// see Container.release); `seccomp.bpf` is the compiled
 /// linux.seccomp filter for `exec` (format: SeccompFilter.serialized, accessors in Stages/Seccomp.swift).
 struct StateDirectory {
     let root: String
     let id: String
     var path: String { root + "/" + id }
     var stateFile: String { path + "/state.json" }
-    var fifo: String { path + "/exec.fifo" }
+    /// Where a created init waits for `start`. A listening socket, not runc's fifo: init holds only
+    /// the socket, where a fifo would need a host directory fd or /proc to open it by (SECURITY.md).
+    var startSocket: String { path + "/exec.sock" }
     var configFile: String { path + "/config.json" }
     /// The container's cgroup directories, one `controllers<TAB>path` per line.
     var cgroupsFile: String { path + "/cgroups" }
@@ -46,10 +49,11 @@ struct StateDirectory {
         }
     }
 
-    func makeFifo() throws {
-        if mkfifo(fifo, 0o622) != 0 { throw RuntimeError.syscall(SyscallError("mkfifo", fifo)) }
-        // umask may have narrowed it; init, as the container's user, must be able to open it.
-        chmod(fifo, 0o622)
+    /// The socket init waits on for `start`: only its owner (root, or the rootless user) connects.
+    func listenForStart() throws -> FileDescriptor {
+        do throws(SyscallError) { return FileDescriptor(adopting: try UnixSocket.listen(startSocket, mode: 0o600)) } catch {
+            throw RuntimeError.syscall(error)
+        }
     }
 
     var exists: Bool { FileIO.exists(path) }
@@ -77,7 +81,7 @@ struct StateDirectory {
 
     /// Removes the directory and what it holds (only regular entries live here).
     func remove() {
-        for name in ["state.json", "state.json.tmp", "config.json", "config.json.tmp", "cgroups", "cgroups.tmp", "seccomp.bpf", "seccomp.bpf.tmp", "exec.fifo", "notify/notify.sock"] { unlink(path + "/" + name) }
+        for name in ["state.json", "state.json.tmp", "config.json", "config.json.tmp", "cgroups", "cgroups.tmp", "seccomp.bpf", "seccomp.bpf.tmp", "exec.sock", "ptrace-visible", "notify/notify.sock"] { unlink(path + "/" + name) }
         rmdir(path + "/notify")
         rmdir(path)
     }

@@ -35,7 +35,7 @@ struct LifecycleTests {
             #expect(s["bundle"] as? String == b.path && s["rootfs"] as? String == b.rootfs)
             #expect((s["pid"] as? Int ?? 0) > 0 && s["owner"] as? String == "")
             #expect((s["created"] as? String ?? "").hasSuffix("Z"))
-            #expect(FileManager.default.fileExists(atPath: "\(TestEnvironment.stateRoot)/\(b.id)/exec.fifo"))
+            #expect(FileManager.default.fileExists(atPath: "\(TestEnvironment.stateRoot)/\(b.id)/exec.sock"))
             #expect(try String(contentsOfFile: out, encoding: .utf8).isEmpty, "the process must not run before start")
 
             let start = b.roost(["start", b.id])
