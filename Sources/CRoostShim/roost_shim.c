@@ -241,6 +241,12 @@ long roost_statfs_type(const char *path) {
     return (long)st.f_type;
 }
 
+long roost_fstatfs_type(int fd) {
+    struct statfs st;
+    if (fstatfs(fd, &st) != 0) return -1;
+    return (long)st.f_type;
+}
+
 int roost_setxattr(const char *path, const char *name, const char *value, size_t size) {
     return setxattr(path, name, value, size, 0);
 }

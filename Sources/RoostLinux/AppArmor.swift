@@ -11,8 +11,9 @@ public enum AppArmor {
     /// Asks for `profile` at the next execve ("exec NAME" to the thread's exec attribute, the
     /// apparmor-specific file where the kernel has one), as runc's changeOnExec.
     public static func changeOnExec(_ profile: String) throws(SyscallError) {
-        let specific = "/proc/thread-self/attr/apparmor/exec"
-        let path = FileIO.exists(specific) ? specific : "/proc/thread-self/attr/exec"
-        try FileIO.writeExisting(path, "exec " + profile)
+        // Through a verified procfs: a mount over /proc/self/attr must not take the write
+        // (CVE-2019-16884, CVE-2025-52881).
+        let specific = "thread-self/attr/apparmor/exec"
+        try ProcFS.write(FileIO.exists("/proc/" + specific) ? specific : "thread-self/attr/exec", "exec " + profile)
     }
 }

@@ -36,14 +36,14 @@ public enum SELinux {
 
     /// The context the next execve of this thread switches to (runc's SetExecLabel).
     public static func setExecLabel(_ label: String) throws(SyscallError) {
-        try writeAttribute("/proc/thread-self/attr/exec", label)
+        try ProcFS.write("thread-self/attr/exec", label)
     }
 
     /// The context of keyrings this process creates from now on; "" for the default again
     /// (runc's SetKeyLabel, on the thread-group leader). A kernel without the file is fine, as
     /// is a refused reset.
     public static func setKeyCreateLabel(_ label: String) throws(SyscallError) {
-        do throws(SyscallError) { try writeAttribute("/proc/self/attr/keycreate", label) } catch {
+        do throws(SyscallError) { try ProcFS.write("self/attr/keycreate", label) } catch {
             if error.errno == ENOENT || (label.isEmpty && (error.errno == EPERM || error.errno == EACCES)) { return }
             throw error
         }
@@ -60,14 +60,6 @@ public enum SELinux {
     public static func mountData(_ data: String, label: String) -> String {
         let option = "context=\"\(label)\""
         return data.isEmpty ? option : data + "," + option
-    }
-
-    /// One write of the whole value (the kernel takes no partial writes); an empty value is
-    /// a zero-length write, which clears the attribute.
-    private static func writeAttribute(_ path: String, _ value: String) throws(SyscallError) {
-        let fd = try FileDescriptor.open(path, O_WRONLY)
-        let bytes = Array(value.utf8)
-        _ = try sys("write", path) { bytes.withUnsafeBytes { Glibc.write(fd.raw, $0.baseAddress, $0.count) } }
     }
 
     static func trimmed(_ bytes: [UInt8]) -> String {

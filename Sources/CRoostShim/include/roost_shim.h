@@ -120,6 +120,7 @@ int roost_setdomainname(const char *name, size_t len);
 int roost_personality(unsigned long persona);
 /// statfs(2)'s f_type (sys/vfs.h is not in Swift's Glibc module); -1 on error.
 long roost_statfs_type(const char *path);
+long roost_fstatfs_type(int fd);
 /// setxattr(2) (sys/xattr.h is not in Swift's Glibc module either).
 int roost_setxattr(const char *path, const char *name, const char *value, size_t size);
 int roost_setresuid(uint32_t r, uint32_t e, uint32_t s);

@@ -42,6 +42,7 @@ struct Rootfs {
     }
 
     private func mount(_ m: PlannedMount, in root: borrowing InRoot) throws {
+        if m.kind != .cgroup { try checkProcMount(m, in: root) }
         switch m.kind {
         case .bind: try bind(m, in: root)
         case .cgroup: guard let host = plan.cgroupHierarchies else { throw InitFailure(step: "cgroup mount", detail: "no cgroup hierarchies planned") }
@@ -57,6 +58,36 @@ struct Rootfs {
             }
         }
         try applyPropagationAndAttributes(m, in: root)
+    }
+
+    /// Files under /proc a mount may cover (lxcfs's, as runc allows).
+    static let procFilesAllowed: Set<String> = [
+        "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime", "/proc/loadavg",
+        "/proc/slabinfo", "/proc/sys/kernel/ns_last_pid", "/proc/sys/crypto/fips_enabled",
+    ]
+
+    /// CVE-2019-16884 (runc's checkProcMount): /proc takes only a procfs, and below it only
+    /// lxcfs's files may be covered; anything else could take roost's writes to /proc (sysctls,
+    /// the LSM attr files) or uncover masked paths. proc and sysfs go on an ordinary directory,
+    /// not through a symlink. Destinations are compared as resolved inside the root.
+    private func checkProcMount(_ m: PlannedMount, in root: borrowing InRoot) throws {
+        var parts: [Substring] = []
+        for c in m.destination.fields("/") where c != "." {
+            if c == ".." { _ = parts.popLast() } else { parts.append(c) }
+        }
+        let lexical = "/" + parts.joined(separator: "/")
+        let resolved = "/" + (try root.resolve(m.destination)).joined(separator: "/")
+        if (m.type == "proc" || m.type == "sysfs") && m.kind == .filesystem && resolved != lexical {
+            throw InitFailure(step: m.where_, detail: "filesystem \"\(m.destination)\" must be mounted on ordinary directory (it leads to \(resolved))")
+        }
+        guard resolved == "/proc" || resolved.hasPrefix("/proc/") else { return }
+        if resolved == "/proc" {
+            if m.kind == .filesystem && m.type == "proc" { return }
+            if m.kind == .bind && roost_statfs_type(m.source) == 0x9fa0 { return }
+            throw InitFailure(step: m.where_, detail: "\"\(m.destination)\" cannot be mounted because it is not of type proc")
+        }
+        if Self.procFilesAllowed.contains(resolved) { return }
+        throw InitFailure(step: m.where_, detail: "\"\(m.destination)\" cannot be mounted because it is inside /proc")
     }
 
     private func bind(_ m: PlannedMount, in root: borrowing InRoot) throws {
@@ -193,15 +224,45 @@ struct Rootfs {
                 try Mounts.mount(nil, path, type: nil, flags: keep.union([.bind, .remount, .rdonly]), display: path)
             }
         }
+        // CVE-2025-31133: /dev/null is the container's own; a symlink there (to a procfs file,
+        // say core_pattern) must never be what a masked path gets bound to. Bound by fd, once
+        // it is verified as the 1:3 character device, onto the target opened once (matches runc).
+        var devNull: Int32 = -1
+        defer { if devNull >= 0 { close(devNull) } }
         for path in plan.maskedPaths {
             try step("linux.maskedPaths: \(path)") {
-                guard FileIO.exists(path) else { return }
-                if FileIO.isDirectory(path) {
-                    try Mounts.mount("tmpfs", path, type: "tmpfs", flags: .rdonly, data: plan.maskTmpfsData, display: path)
-                } else {
-                    try Mounts.mount("/dev/null", path, type: nil, flags: .bind, display: path)
+                let raw = open(path, ROOST_O_PATH | O_CLOEXEC)
+                if raw < 0 {
+                    if errno == ENOENT { return }
+                    throw SyscallError("open", path)
                 }
+                let target = FileDescriptor(adopting: raw)
+                var st = stat()
+                guard fstat(target.raw, &st) == 0 else { throw SyscallError("stat", path) }
+                let onto = Self.byFD(target.raw, path)
+                if (st.st_mode & S_IFMT) == S_IFDIR {
+                    try Mounts.mount("tmpfs", onto, type: "tmpfs", flags: .rdonly, data: plan.maskTmpfsData, display: path)
+                    return
+                }
+                if devNull < 0 { devNull = try Self.verifiedDevNull().release() }
+                try Mounts.mount(Self.byFD(devNull, "/dev/null"), onto, type: nil, flags: .bind, display: path)
             }
         }
+    }
+
+    /// The container's /dev/null, refused unless it is the real null device (runc's message).
+    static func verifiedDevNull() throws -> FileDescriptor {
+        let fd = try FileDescriptor.open("/dev/null", ROOST_O_PATH)
+        var st = stat()
+        guard fstat(fd.raw, &st) == 0, (st.st_mode & S_IFMT) == S_IFCHR, st.st_rdev == roost_makedev(1, 3) else {
+            throw InitFailure(step: "linux.maskedPaths", detail: "can't mask paths: container's /dev/null is invalid (not the 1:3 character device)")
+        }
+        return fd
+    }
+
+    /// A mount source or target named by an fd (/proc/self/fd/N), so nothing is looked up twice;
+    /// the path itself where the container has no /proc.
+    static func byFD(_ fd: Int32, _ path: String) -> String {
+        FileIO.exists("/proc/self/fd") ? "/proc/self/fd/\(fd)" : path
     }
 }

@@ -123,10 +123,12 @@ struct Init {
             let (master, peer) = try Pty.open()
             if let size = plan.process.consoleSize { Pty.setWindowSize(master, rows: size.rows, cols: size.cols) }
             if mountConsole {
+                // CVE-2025-52565: never through a symlink, and bound onto the file just opened,
+                // not onto a path looked up again (matches runc's mountConsole).
                 let fd = open("/dev/console", O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_RDONLY, 0o666)
                 if fd < 0 { throw SyscallError("create", "/dev/console") }
-                close(fd)
-                try Mounts.mount("/proc/self/fd/\(peer)", "/dev/console", type: nil, flags: .bind, display: "/dev/console")
+                defer { close(fd) }
+                try Mounts.mount("/proc/self/fd/\(peer)", Rootfs.byFD(fd, "/dev/console"), type: nil, flags: .bind, display: "/dev/console")
             }
             try sync.send(SyncMessage.console.bytes, fd: master)
             close(master)
@@ -198,8 +200,8 @@ struct Init {
     private func writeSysctls() throws {
         for (key, value) in plan.sysctls {
             try step("linux.sysctl: \(key)") {
-                let path = "/proc/sys/" + key.replacingOccurrences(".", with: "/")
-                try FileIO.writeExisting(path, value)
+                // Through a verified procfs: a mount over /proc/sys/... must not take the write.
+                try ProcFS.write("sys/" + key.replacingOccurrences(".", with: "/"), value)
             }
         }
     }
