@@ -370,6 +370,13 @@ extension ProcessPlan {
             if !ignored.isEmpty {
                 Diagnostics.warn("ignoring unknown or unavailable capabilities: [\(ignored.sorted().joined(separator: " "))]")
             }
+            // matches runc: an ambient capability the kernel will refuse (not both permitted and
+            // inheritable) is a warning, known here already; init skips it.
+            if let c = capabilities {
+                for n in 0...Capabilities.lastCap where c.ambient.contains(n) && !(c.permitted.contains(n) && c.inheritable.contains(n)) {
+                    Diagnostics.warn("can't raise ambient capability \(Capabilities.names.indices.contains(n) ? Capabilities.names[n] : "\(n)"): operation not permitted")
+                }
+            }
         }
         for (i, r) in (p.rlimits ?? []).enumerated() {
             guard let n = Rlimits.number(r.type) else { throw fail("rlimits[\(i)].type", "unknown rlimit \"\(r.type)\"") }

@@ -142,7 +142,7 @@ struct ProcessSetup {
             guard let caps else { return }
             try Capabilities.set(effective: caps.effective, permitted: caps.permitted, inheritable: caps.inheritable)
             // matches runc: an ambient capability that is not also inheritable is skipped, not an
-            // error. (runc logs a warning; init has no channel for one yet.)
+            // error (the parent warned about it when it made the plan).
             _ = Capabilities.raiseAmbient(caps.ambient)
         }
     }
