@@ -152,6 +152,32 @@ struct EscapeTests {
         }
     }
 
+    @Test("a container may join another's pid namespace only once that one's init is started or sealed; the other's execs then run sealed")
+    func joinPidNamespace() throws {
+        try withBundle("owner") { owner in
+            owner.setArgs(["sleep", "60"])
+            try owner.writeConfig()
+            #expect(owner.roost(["create", "--bundle", owner.path, owner.id]).status == 0)
+            let pid = try #require(stateOf(owner)?["pid"] as? Int)
+            try withBundle("joiner") { joiner in
+                joiner.addNamespace("pid", path: "/proc/\(pid)/ns/pid")
+                joiner.setArgs(["sleep", "60"])
+                try joiner.writeConfig()
+                // The owner's init is roost's unsealed clone, waiting for start: a process of the
+                // joiner could see it.
+                let early = joiner.roost(["create", "--bundle", joiner.path, joiner.id])
+                expectOneLineError(early, contains: "cannot join the pid namespace of container \"\(owner.id)\" before it is started")
+                #expect(owner.roost(["start", owner.id]).status == 0)
+                let late = joiner.roost(["create", "--bundle", joiner.path, joiner.id])
+                #expect(late.status == 0, "\(late)")
+                // The owner's execs are visible to the joiner's processes from now on: sealed.
+                #expect(FileManager.default.fileExists(atPath: "\(TestEnvironment.stateRoot)/\(owner.id)/ptrace-visible"))
+                #expect(joiner.roost(["delete", "--force", joiner.id]).status == 0)
+            }
+            #expect(owner.roost(["delete", "--force", owner.id]).status == 0)
+        }
+    }
+
     @Test("exec of a process that may hold CAP_SYS_PTRACE into a created container whose init is unsealed is refused")
     func ptraceExecBeforeStart() throws {
         try withBundle { b in
