@@ -11,8 +11,8 @@ for pkg in busybox-static libseccomp-dev iproute2 util-linux bsdutils procps gcc
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if ((${#need[@]})); then
-  if [[ $(id -u) != 0 ]]; then echo "deps: need root to install: ${need[*]}"; exit 1; fi
-  echo "deps: installing ${need[*]}"
+  if [[ $(id -u) != 0 ]]; then echo "deps: need root to install: ${need[*]}" >&2; exit 1; fi
+  echo "deps: installing ${need[*]}" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi

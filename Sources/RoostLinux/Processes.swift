@@ -43,8 +43,6 @@ public enum Processes {
         _ = roost_prctl(ROOST_PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0)
     }
 
-    public static var isDumpable: Bool { roost_prctl(ROOST_PR_GET_DUMPABLE, 0, 0, 0, 0) == 1 }
-
     /// Names the process in `ps` (comm, 15 bytes): stages show as `roost:[1:init]`.
     public static func setName(_ name: String) {
         name.withCString { p in _ = roost_prctl(ROOST_PR_SET_NAME, UInt(bitPattern: p), 0, 0, 0) }

@@ -4,11 +4,12 @@ import Glibc
 /// Unix-domain sockets, for the console, pidfd and notify sockets engines give roost. A path
 /// starting with "@" names an abstract socket (as systemd writes NOTIFY_SOCKET).
 public enum UnixSocket {
-    /// Connects a stream (or datagram) socket to `path`; returns the close-on-exec fd.
+    /// Connects a stream (or datagram) socket to `path`, however long (see `listen`); returns the
+    /// close-on-exec fd.
     public static func connect(_ path: String, datagram: Bool = false) throws(SyscallError) -> Int32 {
         let type = datagram ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)
         let fd = try sys("socket", path) { socket(AF_UNIX, type | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        let r = withAddress(path) { Glibc.connect(fd, $0, $1) }
+        let r = path.hasPrefix("@") ? withAddress(path) { Glibc.connect(fd, $0, $1) } : withShortPath(path) { short in withAddress(short) { Glibc.connect(fd, $0, $1) } }
         if r != 0 {
             let e = r == -2 ? ENAMETOOLONG : errno
             close(fd)
@@ -43,18 +44,6 @@ public enum UnixSocket {
             let err = r == -2 ? ENAMETOOLONG : (r != 0 ? e : errno)
             close(fd)
             throw SyscallError(r != 0 ? "bind" : "listen", path, errno: err)
-        }
-        return fd
-    }
-
-    /// Connects a stream socket to `path`, however long (see `listen`).
-    public static func connectStream(_ path: String) throws(SyscallError) -> Int32 {
-        let fd = try sys("socket", path) { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        let r = withShortPath(path) { short in withAddress(short) { Glibc.connect(fd, $0, $1) } }
-        if r != 0 {
-            let e = r == -2 ? ENAMETOOLONG : errno
-            close(fd)
-            throw SyscallError("connect", path, errno: e)
         }
         return fd
     }

@@ -51,7 +51,6 @@ static const unsigned int ROOST_CLOSE_RANGE_CLOEXEC = 4;
 static const int ROOST_O_PATH = 010000000;
 static const int ROOST_AT_EMPTY_PATH = 0x1000;
 static const int ROOST_PR_SET_PDEATHSIG = 1;
-static const int ROOST_PR_GET_DUMPABLE = 3;
 static const int ROOST_PR_SET_DUMPABLE = 4;
 static const int ROOST_PR_SET_KEEPCAPS = 8;
 static const int ROOST_PR_SET_NAME = 15;

@@ -31,7 +31,7 @@ extension Container {
             .invalidState(id: directory.id, problem: "init exited before it could start" + (cgroups.flatMap(oomExplanation).map { ": " + $0 } ?? ""))
         }
         let fd: FileDescriptor
-        do throws(SyscallError) { fd = FileDescriptor(adopting: try UnixSocket.connectStream(directory.startSocket)) } catch {
+        do throws(SyscallError) { fd = FileDescriptor(adopting: try UnixSocket.connect(directory.startSocket)) } catch {
             if error.errno == ENOENT { throw RuntimeError.invalidState(id: directory.id, problem: "cannot start a container that is not created") }
             if error.errno == ECONNREFUSED { throw died() }
             throw RuntimeError.syscall(error)
