@@ -44,7 +44,7 @@ extension Container {
             throw RuntimeError.invalidState(id: id, problem: "cannot exec in a paused container (use --ignore-paused)")
         default: break
         }
-        var process = try execProcess(directory, options)
+        var (process, containerMayHoldPtrace) = try execProcess(directory, options)
         // matches runc: the container's filter, also for --process (compiled at create).
         process.seccomp = try directory.readSeccomp()
         if options.processFile == nil { process.terminal = options.tty }
@@ -59,10 +59,8 @@ extension Container {
         }
         let target = c.state.pid
         let joins = try NamespaceJoin.of(pid: target)
-        // Without --process the process has the container's capabilities and --cap's.
         try sealForExec(
-            c, process: process, includesContainersCapabilities: options.processFile == nil,
-            ownUserNamespace: joins.contains { $0.kind == .user }, stateRoot: stateRoot)
+            c, process: process, containerMayHoldPtrace: containerMayHoldPtrace, ownUserNamespace: joins.contains { $0.kind == .user })
         let cgroupDirs = try CgroupJoin.of(pid: target, sub: options.cgroups)
         var cgroupJoin: CgroupV1.JoinHandles
         do throws(SyscallError) { cgroupJoin = try CgroupV1.openJoin(cgroupDirs) } catch { throw RuntimeError.syscall(error) }
@@ -137,8 +135,9 @@ extension Container {
     }
 
     /// The process to run: process.json as given, or the container's own process with the flags'
-    /// changes (matches runc: --env and --cap add, --cwd, --user and --additional-gids replace).
-    private static func execProcess(_ directory: StateDirectory, _ o: ExecOptions) throws -> ProcessPlan {
+    /// changes (matches runc: --env and --cap add, --cwd, --user and --additional-gids replace);
+    /// and whether the container's own process may hold CAP_SYS_PTRACE (for Container+Seal).
+    private static func execProcess(_ directory: StateDirectory, _ o: ExecOptions) throws -> (ProcessPlan, containerMayHoldPtrace: Bool) {
         if let file = o.processFile {
             let bytes: [UInt8]
             do throws(SyscallError) { bytes = try FileIO.read(absolutePath(file)) } catch {
@@ -151,7 +150,7 @@ extension Container {
             // noNewPrivileges, the AppArmor profile and the SELinux label.
             let configBytes: [UInt8]
             do throws(SyscallError) { configBytes = try FileIO.read(directory.configFile) } catch {
-                throw RuntimeError.invalidState(id: directory.id, problem: "cannot read its config.json copy: \(String(cString: strerror(error.errno)))")
+                throw RuntimeError.invalidState(id: directory.id, problem: "cannot read its config.json copy: \(FileIO.describe(error.errno))")
             }
             let own: Spec.Process?
             do throws(SpecError) { own = try Spec.decodeWithoutValidation(configBytes, file: directory.configFile).process } catch {
@@ -166,7 +165,8 @@ extension Container {
             if let label = o.selinuxLabel { plan.selinuxLabel = label }
             if plan.apparmorProfile == nil && AppArmor.isEnabled, let profile = own?.apparmorProfile, !profile.isEmpty { plan.apparmorProfile = profile }
             if plan.selinuxLabel == nil && SELinux.isEnabled, let label = own?.selinuxLabel, !label.isEmpty { plan.selinuxLabel = label }
-            return plan
+            let ownCaps = own?.capabilities
+            return (plan, ownCaps.map { ($0.bounding ?? []).contains("CAP_SYS_PTRACE") } ?? true)
         }
         guard !o.args.isEmpty else { throw RuntimeError.usage("exec: a command is required (or --process FILE)") }
         let bytes: [UInt8]
@@ -209,6 +209,8 @@ extension Container {
         if o.noNewPrivileges { p.noNewPrivileges = true }
         if let profile = o.apparmorProfile { p.apparmorProfile = profile }
         if let label = o.selinuxLabel { p.selinuxLabel = label }
-        return try ProcessPlan(p, at: "process")
+        // The container's capabilities and --cap's: if this one may not, the container's may not.
+        let plan = try ProcessPlan(p, at: "process")
+        return (plan, plan.mayHoldPtrace)
     }
 }

@@ -1,6 +1,5 @@
 import Glibc
 import RoostLinux
-import RoostSpec
 
 /// When roost runs from its sealed binary (ExeSeal; docs/SECURITY.md, "The roost binary").
 ///
@@ -45,13 +44,11 @@ extension Container {
     /// exec: seals when the exec child could be seen by a ptrace-capable process. A process that
     /// may hold CAP_SYS_PTRACE cannot join a container whose init is still roost's unsealed clone.
     static func sealForExec(
-        _ c: LoadedContainer, process: ProcessPlan, includesContainersCapabilities: Bool, ownUserNamespace: Bool, stateRoot: String
+        _ c: LoadedContainer, process: ProcessPlan, containerMayHoldPtrace: Bool, ownUserNamespace: Bool
     ) throws {
         guard geteuid() == 0, !ownUserNamespace else { return }
-        // The cheap questions first; the container's own capabilities (its config) last. An exec
-        // with the container's capabilities has at least them: its answer is the container's.
         let visible = FileIO.exists(c.directory.path + "/" + ptraceVisibleMarker)
-        guard process.mayHoldPtrace || !c.state.ownPidNamespace || visible || (!includesContainersCapabilities && c.mayHoldPtrace) else { return }
+        guard process.mayHoldPtrace || containerMayHoldPtrace || !c.state.ownPidNamespace || visible else { return }
         if process.mayHoldPtrace && c.status == .created && !c.initSealed {
             throw RuntimeError.invalidState(
                 id: c.state.id,
@@ -83,16 +80,6 @@ extension Container {
 }
 
 extension LoadedContainer {
-    /// The container's own process may hold CAP_SYS_PTRACE: the capability in its bounding set,
-    /// or no capabilities set (its config as created; unreadable counts as may).
-    var mayHoldPtrace: Bool {
-        guard let bytes = try? FileIO.read(directory.configFile), let spec = try? Spec.decodeWithoutValidation(bytes, file: directory.configFile) else {
-            return true
-        }
-        guard let caps = spec.process?.capabilities else { return true }
-        return (caps.bounding ?? []).contains("CAP_SYS_PTRACE")
-    }
-
     /// The init was made by a sealed roost (create recorded so by the marker, which a sealed
     /// create writes for itself).
     var initSealed: Bool { FileIO.exists(directory.path + "/" + Container.ptraceVisibleMarker) }

@@ -229,6 +229,7 @@ struct Rootfs {
         // it is verified as the 1:3 character device, onto the target opened once (matches runc).
         var devNull: Int32 = -1
         defer { if devNull >= 0 { close(devNull) } }
+        let proc = FileIO.exists("/proc/self/fd")
         for path in plan.maskedPaths {
             try step("linux.maskedPaths: \(path)") {
                 let raw = open(path, ROOST_O_PATH | O_CLOEXEC)
@@ -239,13 +240,13 @@ struct Rootfs {
                 let target = FileDescriptor(adopting: raw)
                 var st = stat()
                 guard fstat(target.raw, &st) == 0 else { throw SyscallError("stat", path) }
-                let onto = Self.byFD(target.raw, path)
+                let onto = Self.byFD(target.raw, path, proc: proc)
                 if (st.st_mode & S_IFMT) == S_IFDIR {
                     try Mounts.mount("tmpfs", onto, type: "tmpfs", flags: .rdonly, data: plan.maskTmpfsData, display: path)
                     return
                 }
                 if devNull < 0 { devNull = try Self.verifiedDevNull().release() }
-                try Mounts.mount(Self.byFD(devNull, "/dev/null"), onto, type: nil, flags: .bind, display: path)
+                try Mounts.mount(Self.byFD(devNull, "/dev/null", proc: proc), onto, type: nil, flags: .bind, display: path)
             }
         }
     }
@@ -262,7 +263,7 @@ struct Rootfs {
 
     /// A mount source or target named by an fd (/proc/self/fd/N), so nothing is looked up twice;
     /// the path itself where the container has no /proc.
-    static func byFD(_ fd: Int32, _ path: String) -> String {
-        FileIO.exists("/proc/self/fd") ? "/proc/self/fd/\(fd)" : path
+    static func byFD(_ fd: Int32, _ path: String, proc: Bool = FileIO.exists("/proc/self/fd")) -> String {
+        proc ? "/proc/self/fd/\(fd)" : path
     }
 }
