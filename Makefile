@@ -24,7 +24,7 @@ VM_TESTS ?= IntegrationTests
 # the cgroup v2 lane.
 VM_SYSTEMD_TESTS ?= SystemdCgroupTests|SystemdDriverTests|GlobalFlagTests
 
-.PHONY: all build deps rootfs demo test test-vm test-vm-only test-vm-systemd test-vm-systemd-only test-vm-selinux test-vm-selinux-only bench order-file unit integration lint clean
+.PHONY: all build deps rootfs demo test fuzz fuzz-build test-vm test-vm-only test-vm-systemd test-vm-systemd-only test-vm-selinux test-vm-selinux-only bench order-file unit integration lint clean
 
 all: build
 
@@ -56,9 +56,24 @@ test: deps build rootfs
 	@scripts/deps.sh dbus
 	@scripts/check-stdout.sh
 	ROOST_BINARY=$(CURDIR)/$(BIN) ROOST_ROOTFS=$(ROOTFS) $(SWIFT) test --disable-xctest
+	@$(MAKE) --no-print-directory fuzz-build
+	@scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
 	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-only
 	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-systemd-only
 	@TEST_VM_SKIP_OK=1 $(MAKE) --no-print-directory test-vm-selinux-only
+
+# libFuzzer over the config.json/process.json decoder, the state file reader and the in-root
+# resolver (Fuzz/, scripts/fuzz.sh), coverage-instrumented with AddressSanitizer in .build-fuzz.
+# `make fuzz` runs each target FUZZ_SECONDS; `make test` runs a short pass. FUZZ_MERGE=1 keeps
+# the new inputs that add coverage in Fuzz/corpus. SwiftPM's own --sanitize passes each sanitizer
+# as a separate -sanitize= flag and the last one wins; the combined flag after it is what counts.
+FUZZ_SECONDS ?= 120
+FUZZ_TEST_SECONDS ?= 15
+fuzz-build: deps
+	$(SWIFT) build --scratch-path .build-fuzz --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -DROOST_FUZZER --product roost-fuzz
+
+fuzz: fuzz-build
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # The test binary is the debug build `swift test` makes; the VM runs it against the static binary.
 test-vm: deps build rootfs
@@ -99,4 +114,4 @@ order-file: build rootfs
 	$(MAKE) build
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

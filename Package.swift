@@ -30,6 +30,9 @@ let package = Package(
         .target(name: "RoostCLI", dependencies: ["RoostRuntime", "RoostLinux"]),
         .executableTarget(name: "roost", dependencies: ["RoostCLI"]),
 
+        // libFuzzer over the parsers of untrusted bytes (`make fuzz`); elsewhere a replayer of inputs.
+        .executableTarget(name: "roost-fuzz", dependencies: ["RoostSpec", "RoostLinux", "RoostRuntime", "CRoostShim"], path: "Fuzz/roost-fuzz"),
+
         .testTarget(name: "RoostSpecTests", dependencies: ["RoostSpec"]),
         .testTarget(name: "RoostDBusTests", dependencies: ["RoostDBus"]),
         .testTarget(name: "RoostCgroupsTests", dependencies: ["RoostCgroups"]),

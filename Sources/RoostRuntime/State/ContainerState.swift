@@ -9,7 +9,7 @@ let ociVersion = "1.3.0"
 /// What `state.json` records: the OCI state plus runc's extra fields, the init's start time (so a
 /// recycled pid is never taken for the container's init), and the hooks that run after create,
 /// since later edits of the bundle's config.json must not affect the container.
-struct ContainerState {
+package struct ContainerState {
     var id: String
     var pid: Int32
     var pidStartTime: UInt64
@@ -29,7 +29,7 @@ struct ContainerState {
     /// The container's cgroup directories, removed on delete.
     var cgroups: Cgroup?
 
-    var json: JSONValue {
+    package var json: JSONValue {
         var fields: [(key: String, value: JSONValue)] = [
             (key: "ociVersion", value: .string(ociVersion)),
             (key: "id", value: .string(id)),
@@ -58,8 +58,14 @@ struct ContainerState {
             }
             throw RuntimeError.syscall(error)
         }
+        return try decode(bytes, id: directory.id, file: directory.stateFile)
+    }
+
+    /// state.json's bytes as a state; anything but a document `json` could have written is an
+    /// error naming the container and the file. Package-visible for the fuzzer (Fuzz/).
+    package static func decode(_ bytes: [UInt8], id containerID: String, file: String) throws -> ContainerState {
         func corrupt(_ why: String) -> RuntimeError {
-            .invalidState(id: directory.id, problem: "\(directory.stateFile) is corrupt: \(why); `roost delete --force \(directory.id)` removes it")
+            .invalidState(id: containerID, problem: "\(file) is corrupt: \(why); `roost delete --force \(containerID)` removes it")
         }
         let v: JSONValue
         do throws(JSONParseError) { v = try JSONValue.parse(bytes) } catch { throw corrupt("\(error)") }
