@@ -88,7 +88,7 @@ extension Container {
                 try directory.writeSeccomp(plan.process.seccomp)
                 try FileIO.writeAtomically(directory.stateFile, Array(state.json.serialized().utf8))
                 if let pidFile = options.pidFile {
-                    try FileIO.writeAtomically(absolutePath(pidFile), Array(String(created.pid).utf8), mode: 0o644)
+                    try writePidFile(pidFile, created.pid)
                 }
             } catch {
                 throw RuntimeError.syscall(error)
@@ -126,22 +126,9 @@ extension Container {
             for join in plan.joins {
                 nsFDs.append(try sys("open", join.path) { open(join.path, O_RDONLY | O_CLOEXEC) })
             }
-            func record(_ cg: Cgroup) throws {
-                rollback.add { cg.remove() }
-                try FileIO.writeAtomically(directory.cgroupsFile, Array(cg.directories.map { "\($0.controllers)\t\($0.path)\n" }.joined().utf8))
-            }
             // A systemd scope is made after the clone, around init (below).
             if let cg = plan.cgroups, !cg.madeAroundProcess {
-                // Recorded before they exist, so a delete --force after a killed create finds them.
-                try record(cg)
-                do throws(CgroupError) {
-                    try cg.create(resources: plan.resources)
-                    try cg.apply(plan.resources, devices: plan.configDevices)
-                } catch {
-                    throw RuntimeError.bundle(error.description)
-                }
-                // Init enters them itself, first thing (see JoinHandles for why not cgroup.procs).
-                cgroupJoin = try cg.openJoin()
+                cgroupJoin = try makeCgroups(cg, plan, directory, &rollback)
             }
             let (parentEnd, childEnd) = try SyncSocket.pair()
             let oldMask = Signals.block(Signals.fullSet())
@@ -161,73 +148,20 @@ extension Container {
                 Init(plan: plan, sync: childEnd, startListener: startListener.raw, namespaceFDs: nsFDs, cgroupJoin: cgroupJoin).run()
             }
             childEnd.close()
-            var initPid = pid
+            var driver = ChildDriver(socket: parentEnd, cloned: pid, stage: "container init")
             rollback.add {
-                Glibc.kill(initPid, SIGKILL)
-                if initPid != pid { Glibc.kill(pid, SIGKILL); _ = try? Processes.wait(pid) }
-                _ = try? Processes.wait(initPid)
+                driver.abandon()
                 parentEnd.close()
                 Signals.setMask(oldMask)
                 // runtime-spec lifecycle: a create that failed after init existed ends in poststop.
                 runPoststop(state)
             }
             if let cg = plan.cgroups, cg.madeAroundProcess {
-                // runc's way for a systemd scope: StartTransientUnit with PIDs=[init], which
-                // systemd moves in; init waits for this word before anything else (a new cgroup
-                // namespace must be rooted in the scope). The scope cannot be made before the
-                // clone for CLONE_INTO_CGROUP: systemd refuses a scope with no process, and
-                // putting roost in it would count roost against pids.max and charge its memory.
-                do throws(CgroupError) {
-                    try cg.startScope(pid: pid, resources: plan.resources, devices: plan.configDevices)
-                } catch {
-                    throw RuntimeError.bundle(error.description)
-                }
-                // Recorded only once systemd made it: until then the name may be another's unit
-                // (UnitExists), which neither this rollback nor a delete --force may stop. A create
-                // killed before this leaves an empty scope once init dies, which systemd removes.
-                try record(cg)
-                try parentEnd.send(.cgroupJoined)
+                try startScope(cg, around: pid, plan, directory, &rollback)
+                try driver.send(.cgroupJoined)
             }
-            var consoleMaster: Int32 = -1
-            rollback.add { if consoleMaster >= 0 { close(consoleMaster) } }
-            loop: while true {
-                let (message, fd) = try parentEnd.nextWithFD()
-                if fd >= 0 && message != .console && message != .seccompListener { close(fd) }
-                switch message {
-                case .console:
-                    consoleMaster = fd
-                case .seccompListener:
-                    defer { if fd >= 0 { close(fd) } }
-                    guard fd >= 0, let filter = plan.process.seccomp else { throw RuntimeError.child(stage: "sync", message: "seccomp listener without an fd") }
-                    try SeccompAgent.send(
-                        listener: fd, filter: filter, pid: initPid, id: state.id, status: "creating", initPid: initPid, bundle: state.bundle,
-                        annotations: state.annotations)
-                case .needMaps:
-                    try writeMaps(plan, pid: pid)
-                    try parentEnd.send(.mapsWritten)
-                case .runtimeHooks:
-                    var s = state
-                    s.pid = initPid
-                    let doc = HookRunner.stateJSON(id: s.id, status: "creating", pid: initPid, bundle: s.bundle, annotations: s.annotations)
-                    try HookRunner.run(plan.hooks?.prestart, kind: "prestart", state: doc)
-                    try HookRunner.run(plan.hooks?.createRuntime, kind: "createRuntime", state: doc)
-                    try parentEnd.send(.hooksDone)
-                case .pid(let p):
-                    _ = try? Processes.wait(pid)
-                    initPid = p
-                case .created:
-                    break loop
-                case .failed(let line):
-                    throw RuntimeError.child(stage: "container init", message: line)
-                case .mapsWritten, .hooksDone, .cgroupJoined:
-                    throw RuntimeError.child(stage: "sync", message: "unexpected message from init")
-                case nil:
-                    let (_, status) = try Processes.wait(initPid)
-                    let why = plan.cgroups.flatMap(oomExplanation) ?? "exited during set-up (\(status.map { "\($0)" } ?? "unknown"))"
-                    throw RuntimeError.child(stage: "container init", message: why)
-                }
-            }
-            return CreatedContainer(directory: directory, pid: initPid, sync: parentEnd, state: nil, consoleMaster: consoleMaster)
+            try driveInit(&driver, plan, state)
+            return CreatedContainer(directory: directory, pid: driver.pid, sync: parentEnd, state: nil, consoleMaster: driver.console)
         } catch let e as RuntimeError {
             throw e
         } catch let e as SyscallError {
@@ -237,6 +171,79 @@ extension Container {
         } catch {
             throw RuntimeError.child(stage: "create", message: "\(error)")
         }
+    }
+
+    /// Answers init until it is set up: maps, hooks, the seccomp agent.
+    private static func driveInit(_ driver: inout ChildDriver, _ plan: ContainerPlan, _ state: ContainerState) throws {
+        while true {
+            let event = try driver.next { fd, pid in
+                guard let filter = plan.process.seccomp else { throw RuntimeError.child(stage: "sync", message: "seccomp listener without a filter") }
+                try SeccompAgent.send(
+                    listener: fd, filter: filter, pid: pid, id: state.id, status: "creating", initPid: pid, bundle: state.bundle,
+                    annotations: state.annotations)
+            }
+            switch event {
+            case .needMaps:
+                try writeMaps(plan, pid: driver.cloned)
+                try driver.send(.mapsWritten)
+            case .runtimeHooks:
+                let doc = HookRunner.stateJSON(id: state.id, status: "creating", pid: driver.pid, bundle: state.bundle, annotations: state.annotations)
+                try HookRunner.run(plan.hooks?.prestart, kind: "prestart", state: doc)
+                try HookRunner.run(plan.hooks?.createRuntime, kind: "createRuntime", state: doc)
+                try driver.send(.hooksDone)
+            case .created:
+                return
+            case .closed:
+                let (_, status) = try Processes.wait(driver.pid)
+                let why = plan.cgroups.flatMap(oomExplanation) ?? "exited during set-up (\(status.map { "\($0)" } ?? "unknown"))"
+                throw RuntimeError.child(stage: "container init", message: why)
+            }
+        }
+    }
+
+    /// Records the cgroups in the state directory before they exist (so a delete --force after a
+    /// killed create finds them), makes them with their resources, and opens what init joins by.
+    private static func makeCgroups(
+        _ cg: Cgroup, _ plan: ContainerPlan, _ directory: StateDirectory, _ rollback: inout Rollback
+    ) throws -> CgroupV1.JoinHandles {
+        try recordCgroups(cg, directory, &rollback)
+        do throws(CgroupError) {
+            try cg.create(resources: plan.resources)
+            try cg.apply(plan.resources, devices: plan.configDevices)
+        } catch {
+            throw RuntimeError.bundle(error.description)
+        }
+        // Init enters them itself, first thing (see JoinHandles for why not cgroup.procs).
+        return try cg.openJoin()
+    }
+
+    /// runc's way for a systemd scope: StartTransientUnit with PIDs=[init], which systemd moves
+    /// in; init waits for `.cgroupJoined` before anything else (a new cgroup namespace must be
+    /// rooted in the scope). The scope cannot be made before the clone for CLONE_INTO_CGROUP:
+    /// systemd refuses a scope with no process, and putting roost in it would count roost against
+    /// pids.max and charge its memory.
+    private static func startScope(
+        _ cg: Cgroup, around pid: Int32, _ plan: ContainerPlan, _ directory: StateDirectory, _ rollback: inout Rollback
+    ) throws {
+        do throws(CgroupError) {
+            try cg.startScope(pid: pid, resources: plan.resources, devices: plan.configDevices)
+        } catch {
+            throw RuntimeError.bundle(error.description)
+        }
+        // Recorded only once systemd made it: until then the name may be another's unit
+        // (UnitExists), which neither this rollback nor a delete --force may stop. A create
+        // killed before this leaves an empty scope once init dies, which systemd removes.
+        try recordCgroups(cg, directory, &rollback)
+    }
+
+    private static func recordCgroups(_ cg: Cgroup, _ directory: StateDirectory, _ rollback: inout Rollback) throws {
+        rollback.add { cg.remove() }
+        try FileIO.writeAtomically(directory.cgroupsFile, Array(cg.directories.map { "\($0.controllers)\t\($0.path)\n" }.joined().utf8))
+    }
+
+    /// `--pid-file`: the pid alone, no newline (runc's), written by rename.
+    static func writePidFile(_ path: String, _ pid: Int32) throws(SyscallError) {
+        try FileIO.writeAtomically(absolutePath(path), Array(String(pid).utf8), mode: 0o644)
     }
 
     /// uid_map and gid_map are written by the parent, which has privilege over the new namespace.

@@ -83,42 +83,25 @@ extension Container {
         }
         childEnd.close()
         defer { parentEnd.close() }
-        var pid = first
-        var master: Int32 = -1
+        var driver = ChildDriver(socket: parentEnd, cloned: first, stage: "exec")
         do {
-            loop: while true {
-                let (message, fd) = try parentEnd.nextWithFD()
-                if fd >= 0 && message != .console && message != .seccompListener { close(fd) }
-                switch message {
-                case .console:
-                    master = fd
-                case .seccompListener:
-                    defer { if fd >= 0 { close(fd) } }
-                    guard fd >= 0, let filter = process.seccomp else { throw RuntimeError.child(stage: "sync", message: "seccomp listener without an fd") }
-                    // The filtered process: the pid-namespace child, reported before it sends anything.
-                    try SeccompAgent.send(
-                        listener: fd, filter: filter, pid: pid, id: id, status: "running", initPid: target, bundle: c.state.bundle,
-                        annotations: c.state.annotations)
-                case .pid(let p):
-                    _ = try? Processes.wait(first)
-                    pid = p
-                case .failed(let line):
-                    throw RuntimeError.child(stage: "exec", message: line)
-                case nil:
-                    break loop  // closed by execve
-                default:
-                    throw RuntimeError.child(stage: "exec", message: "unexpected message")
-                }
+            let event = try driver.next { fd, pid in
+                guard let filter = process.seccomp else { throw RuntimeError.child(stage: "sync", message: "seccomp listener without a filter") }
+                // The filtered process: the pid-namespace child, reported before it sends anything.
+                try SeccompAgent.send(
+                    listener: fd, filter: filter, pid: pid, id: id, status: "running", initPid: target, bundle: c.state.bundle,
+                    annotations: c.state.annotations)
             }
+            // Closed by execve; anything else is not the exec child's to say.
+            guard case .closed = event else { throw RuntimeError.child(stage: "exec", message: "unexpected message") }
         } catch {
-            if master >= 0 { close(master) }
-            Glibc.kill(pid, SIGKILL)
-            if pid != first { Glibc.kill(first, SIGKILL); _ = try? Processes.wait(first) }
-            _ = try? Processes.wait(pid)
+            driver.abandon()
             throw error
         }
+        let pid = driver.pid
+        var master = driver.takeConsole()
         if let file = options.pidFile {
-            do throws(SyscallError) { try FileIO.writeAtomically(absolutePath(file), Array(String(pid).utf8), mode: 0o644) } catch {
+            do throws(SyscallError) { try writePidFile(file, pid) } catch {
                 throw RuntimeError.syscall(error)
             }
         }
