@@ -13,7 +13,6 @@
 #include <string.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
-#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -116,15 +115,6 @@ int roost_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4
     return prctl(option, a2, a3, a4, a5);
 }
 
-int roost_capget(uint32_t e[2], uint32_t p[2], uint32_t i[2]) {
-    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct __user_cap_data_struct d[2];
-    memset(d, 0, sizeof d);
-    if (syscall(SYS_capget, &h, d) < 0) return -1;
-    for (int k = 0; k < 2; k++) { e[k] = d[k].effective; p[k] = d[k].permitted; i[k] = d[k].inheritable; }
-    return 0;
-}
-
 int roost_capset(const uint32_t e[2], const uint32_t p[2], const uint32_t i[2]) {
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2];
@@ -147,10 +137,7 @@ int roost_last_cap(void) {
 }
 
 uint64_t roost_makedev(uint32_t ma, uint32_t mi) { return makedev(ma, mi); }
-uint32_t roost_major(uint64_t dev) { return major(dev); }
-uint32_t roost_minor(uint64_t dev) { return minor(dev); }
 
-int roost_wifexited(int s) { return WIFEXITED(s); }
 int roost_wexitstatus(int s) { return WEXITSTATUS(s); }
 int roost_wifsignaled(int s) { return WIFSIGNALED(s); }
 int roost_wtermsig(int s) { return WTERMSIG(s); }
@@ -194,8 +181,6 @@ int roost_recv_fd(int sock, void *data, size_t len, int *fd_out) {
     return (int)r;
 }
 
-int roost_ioctl_int(int fd, unsigned long request, int *arg) { return ioctl(fd, request, arg); }
-int roost_ioctl_ptr(int fd, unsigned long request, void *arg) { return ioctl(fd, request, arg); }
 
 int roost_thread_count(void) {
     // Counting /proc/self/task entries needs no parsing and no allocation from Swift.
@@ -212,7 +197,6 @@ int roost_thread_count(void) {
 int roost_setgroups(size_t n, const uint32_t *gids) { return setgroups(n, (const gid_t *)gids); }
 int roost_sethostname(const char *name, size_t len) { return sethostname(name, len); }
 int roost_setdomainname(const char *name, size_t len) { return setdomainname(name, len); }
-int roost_personality(unsigned long persona) { return personality(persona); }
 
 int roost_join_session_keyring(const char *name) { return (int)syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name); }
 int roost_execve(const char *path, char *const argv[], char *const envp[]) { return execve(path, argv, envp); }

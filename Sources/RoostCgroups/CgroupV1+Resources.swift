@@ -2,13 +2,6 @@ import Glibc
 import RoostLinux
 import RoostSpec
 
-/// A resource the host would not take: the JSON path in config.json and why.
-public struct CgroupError: Error, CustomStringConvertible {
-    public let path: String
-    public let problem: String
-    public var description: String { "config.json: \(path): \(problem)" }
-}
-
 extension CgroupV1 {
     /// Writes `linux.resources` into the v1 controllers, each failure naming its JSON path.
     /// `devices` nil (an update) leaves the device rules alone unless `r` has some.

@@ -56,7 +56,7 @@ public enum ExeSeal {
         if roost_fsconfig_string(fs, "lowerdir", lower) != 0 { throw SyscallError("fsconfig", "overlay lowerdir=\(lower)") }
         _ = roost_fsconfig_string(fs, "xino", "off")
         if roost_fsconfig_create(fs) != 0 { throw SyscallError("fsconfig", "create overlay lowerdir=\(lower)") }
-        let mnt = roost_fsmount(fs, ROOST_FSMOUNT_CLOEXEC, UInt32(ROOST_MOUNT_ATTR_RDONLY | ROOST_MOUNT_ATTR_NODEV | ROOST_MOUNT_ATTR_NOSUID))
+        let mnt = roost_fsmount(fs, ROOST_FSMOUNT_CLOEXEC, UInt32(MountAttributes([.readOnly, .noDev, .noSuid]).rawValue))
         if mnt < 0 { throw SyscallError("fsmount", "overlay lowerdir=\(lower)") }
         defer { close(mnt) }
         let fd = openat(mnt, name, ROOST_O_PATH | O_NOFOLLOW | O_CLOEXEC)

@@ -1,6 +1,32 @@
 import CRoostShim
 import Glibc
 
+/// mount_setattr(2) and fsmount(2) attributes (linux/mount.h's MOUNT_ATTR_*), typed.
+public struct MountAttributes: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    /// MOUNT_ATTR_RDONLY
+    public static let readOnly = MountAttributes(rawValue: 0x1)
+    /// MOUNT_ATTR_NOSUID
+    public static let noSuid = MountAttributes(rawValue: 0x2)
+    /// MOUNT_ATTR_NODEV
+    public static let noDev = MountAttributes(rawValue: 0x4)
+    /// MOUNT_ATTR_NOEXEC
+    public static let noExec = MountAttributes(rawValue: 0x8)
+    /// MOUNT_ATTR_NOATIME (one of the atime modes)
+    public static let noAtime = MountAttributes(rawValue: 0x10)
+    /// MOUNT_ATTR_STRICTATIME (one of the atime modes)
+    public static let strictAtime = MountAttributes(rawValue: 0x20)
+    /// MOUNT_ATTR__ATIME: the bits of the atime mode; clearing them is MOUNT_ATTR_RELATIME (0).
+    public static let atimeModes = MountAttributes(rawValue: 0x70)
+    /// MOUNT_ATTR_NODIRATIME
+    public static let noDiratime = MountAttributes(rawValue: 0x80)
+    /// MOUNT_ATTR_IDMAP
+    public static let idmap = MountAttributes(rawValue: 0x10_0000)
+    /// MOUNT_ATTR_NOSYMFOLLOW
+    public static let noSymfollow = MountAttributes(rawValue: 0x20_0000)
+}
+
 /// mount(2) flags (linux/mount.h), typed so option tables can name them.
 public struct MountFlags: OptionSet, Sendable, Hashable {
     public let rawValue: UInt
@@ -58,9 +84,9 @@ public enum Mounts {
     }
 
     /// Wraps mount_setattr(2): sets and clears MOUNT_ATTR_* bits, recursively if asked.
-    public static func setAttributes(_ fd: Int32, set: UInt64, clear: UInt64, recursive: Bool, display: String) throws(SyscallError) {
+    public static func setAttributes(_ fd: Int32, set: MountAttributes, clear: MountAttributes, recursive: Bool, display: String) throws(SyscallError) {
         let flags = UInt32(ROOST_AT_EMPTY_PATH) | (recursive ? ROOST_AT_RECURSIVE : 0)
-        try sys("mount_setattr", display) { roost_mount_setattr(fd, "", flags, set, clear) }
+        try sys("mount_setattr", display) { roost_mount_setattr(fd, "", flags, set.rawValue, clear.rawValue) }
     }
 
     public static func pivotRoot(_ new: String, _ old: String) throws(SyscallError) {

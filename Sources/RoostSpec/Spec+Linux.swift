@@ -64,10 +64,6 @@ extension Spec {
         public func namespace(_ type: NamespaceType) -> Namespace? {
             namespaces?.first { $0.type == type }
         }
-
-        public func hasNamespace(_ type: NamespaceType) -> Bool {
-            namespace(type) != nil
-        }
     }
 
     public struct Namespace: Sendable, Equatable {

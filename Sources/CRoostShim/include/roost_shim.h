@@ -31,18 +31,7 @@ static const uint64_t ROOST_RESOLVE_NO_SYMLINKS = 0x04;
 static const uint64_t ROOST_RESOLVE_BENEATH = 0x08;
 static const uint64_t ROOST_RESOLVE_IN_ROOT = 0x10;
 
-// mount_setattr (linux/mount.h).
-static const uint64_t ROOST_MOUNT_ATTR_RDONLY = 0x00000001;
-static const uint64_t ROOST_MOUNT_ATTR_NOSUID = 0x00000002;
-static const uint64_t ROOST_MOUNT_ATTR_NODEV = 0x00000004;
-static const uint64_t ROOST_MOUNT_ATTR_NOEXEC = 0x00000008;
-static const uint64_t ROOST_MOUNT_ATTR__ATIME = 0x00000070;
-static const uint64_t ROOST_MOUNT_ATTR_RELATIME = 0x00000000;
-static const uint64_t ROOST_MOUNT_ATTR_NOATIME = 0x00000010;
-static const uint64_t ROOST_MOUNT_ATTR_STRICTATIME = 0x00000020;
-static const uint64_t ROOST_MOUNT_ATTR_NODIRATIME = 0x00000080;
-static const uint64_t ROOST_MOUNT_ATTR_IDMAP = 0x00100000;
-static const uint64_t ROOST_MOUNT_ATTR_NOSYMFOLLOW = 0x00200000;
+// mount_setattr (linux/mount.h); its MOUNT_ATTR_* bits are RoostLinux's MountAttributes.
 static const unsigned int ROOST_AT_RECURSIVE = 0x8000;
 
 static const unsigned int ROOST_CLOSE_RANGE_CLOEXEC = 4;
@@ -85,18 +74,14 @@ int roost_pidfd_send_signal(int pidfd, int sig);
 /// prctl(2) is variadic: Swift cannot call it.
 int roost_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
 
-/// capget/capset with the v3 ABI (two 32-bit words per set). Glibc has no wrappers.
-int roost_capget(uint32_t effective[2], uint32_t permitted[2], uint32_t inheritable[2]);
+/// capset with the v3 ABI (two 32-bit words per set). Glibc has no wrappers.
 int roost_capset(const uint32_t effective[2], const uint32_t permitted[2], const uint32_t inheritable[2]);
 int roost_last_cap(void);
 
 /// makedev/major/minor are macros.
 uint64_t roost_makedev(uint32_t major, uint32_t minor);
-uint32_t roost_major(uint64_t dev);
-uint32_t roost_minor(uint64_t dev);
 
 /// The W* status macros.
-int roost_wifexited(int status);
 int roost_wexitstatus(int status);
 int roost_wifsignaled(int status);
 int roost_wtermsig(int status);
@@ -105,10 +90,6 @@ int roost_wtermsig(int status);
 int roost_send_fd(int sock, int fd, const void *data, size_t len);
 int roost_recv_fd(int sock, void *data, size_t len, int *fd_out);
 
-/// ioctl(2) is variadic.
-int roost_ioctl_int(int fd, unsigned long request, int *arg);
-int roost_ioctl_ptr(int fd, unsigned long request, void *arg);
-
 /// The single-threaded rule (ARCHITECTURE.md §3): number of threads of this process.
 int roost_thread_count(void);
 
@@ -116,7 +97,6 @@ int roost_thread_count(void);
 int roost_setgroups(size_t n, const uint32_t *gids);
 int roost_sethostname(const char *name, size_t len);
 int roost_setdomainname(const char *name, size_t len);
-int roost_personality(unsigned long persona);
 /// statfs(2)'s f_type (sys/vfs.h is not in Swift's Glibc module); -1 on error.
 long roost_statfs_type(const char *path);
 long roost_fstatfs_type(int fd);

@@ -16,7 +16,13 @@ struct CreatedContainer {
 }
 
 extension Container {
-    /// `roost create`: validate everything, claim the id, clone the init, let it set up, record
+    /// `roost create`: sets the container up and returns with its init waiting on exec.sock.
+    public static func create(id: String, stateRoot: String, options: CreateOptions) throws {
+        let c = try setUp(id: id, stateRoot: stateRoot, options: options)
+        c.sync.close()
+    }
+
+    /// create and run: validate everything, claim the id, clone the init, let it set up, record
     /// the state. Any failure rolls back every step already done.
     static func setUp(id: String, stateRoot: String, options: CreateOptions) throws -> CreatedContainer {
         try StateDirectory.validate(id: id)

@@ -44,19 +44,7 @@ extension Container {
             throw RuntimeError.invalidState(id: id, problem: "cannot exec in a paused container (use --ignore-paused)")
         default: break
         }
-        var (process, containerMayHoldPtrace) = try execProcess(directory, options)
-        // matches runc: the container's filter, also for --process (compiled at create).
-        process.seccomp = try directory.readSeccomp()
-        if options.processFile == nil { process.terminal = options.tty }
-        // roost proxies the pty itself: size it like the caller's terminal before the process runs.
-        if process.terminal && !options.detach && process.consoleSize == nil, let size = Pty.windowSize(0) { process.consoleSize = size }
-        // matches runc's checkTerminal.
-        if options.detach && process.terminal && options.consoleSocket == nil {
-            throw RuntimeError.usage("exec: cannot allocate a tty when roost detaches without --console-socket")
-        }
-        if (!options.detach || !process.terminal) && options.consoleSocket != nil {
-            throw RuntimeError.usage("exec: --console-socket: cannot use a console socket if roost will not detach or allocate a tty")
-        }
+        let (process, containerMayHoldPtrace) = try execPlan(directory, options)
         let target = c.state.pid
         let joins = try NamespaceJoin.of(pid: target)
         try sealForExec(
@@ -98,8 +86,30 @@ extension Container {
             driver.abandon()
             throw error
         }
-        let pid = driver.pid
-        var master = driver.takeConsole()
+        return try handOff(pid: driver.pid, console: driver.takeConsole(), options)
+    }
+
+    /// The process exec runs, with the container's seccomp filter and the terminal checks of runc.
+    private static func execPlan(_ directory: StateDirectory, _ options: ExecOptions) throws -> (ProcessPlan, containerMayHoldPtrace: Bool) {
+        var (process, containerMayHoldPtrace) = try execProcess(directory, options)
+        // matches runc: the container's filter, also for --process (compiled at create).
+        process.seccomp = try directory.readSeccomp()
+        if options.processFile == nil { process.terminal = options.tty }
+        // roost proxies the pty itself: size it like the caller's terminal before the process runs.
+        if process.terminal && !options.detach && process.consoleSize == nil, let size = Pty.windowSize(0) { process.consoleSize = size }
+        // matches runc's checkTerminal.
+        if options.detach && process.terminal && options.consoleSocket == nil {
+            throw RuntimeError.usage("exec: cannot allocate a tty when roost detaches without --console-socket")
+        }
+        if (!options.detach || !process.terminal) && options.consoleSocket != nil {
+            throw RuntimeError.usage("exec: --console-socket: cannot use a console socket if roost will not detach or allocate a tty")
+        }
+        return (process, containerMayHoldPtrace)
+    }
+
+    /// After execve: the pid file, the pidfd, the console to the engine; then waits, unless detached.
+    private static func handOff(pid: Int32, console: Int32, _ options: ExecOptions) throws -> Int32 {
+        var master = console
         if let file = options.pidFile {
             do throws(SyscallError) { try writePidFile(file, pid) } catch {
                 throw RuntimeError.syscall(error)
@@ -121,36 +131,7 @@ extension Container {
     /// changes (matches runc: --env and --cap add, --cwd, --user and --additional-gids replace);
     /// and whether the container's own process may hold CAP_SYS_PTRACE (for Container+Seal).
     private static func execProcess(_ directory: StateDirectory, _ o: ExecOptions) throws -> (ProcessPlan, containerMayHoldPtrace: Bool) {
-        if let file = o.processFile {
-            let bytes: [UInt8]
-            do throws(SyscallError) { bytes = try FileIO.read(absolutePath(file)) } catch {
-                throw RuntimeError.usage("--process: cannot read \(file): \(FileIO.describe(error.errno))")
-            }
-            var p: Spec.Process
-            do throws(SpecError) { p = try Spec.Process.decode(bytes, file: file) } catch { throw RuntimeError.spec(error) }
-            // matches runc's newInitConfig: what process.json leaves out is the container's (its
-            // config as created): capabilities (never roost's own full set), rlimits,
-            // noNewPrivileges, the AppArmor profile and the SELinux label.
-            let configBytes: [UInt8]
-            do throws(SyscallError) { configBytes = try FileIO.read(directory.configFile) } catch {
-                throw RuntimeError.invalidState(id: directory.id, problem: "cannot read its config.json copy: \(FileIO.describe(error.errno))")
-            }
-            let own: Spec.Process?
-            do throws(SpecError) { own = try Spec.decodeWithoutValidation(configBytes, file: directory.configFile).process } catch {
-                throw RuntimeError.spec(error)
-            }
-            if p.capabilities == nil { p.capabilities = own?.capabilities }
-            if (p.rlimits ?? []).isEmpty { p.rlimits = own?.rlimits }
-            if p.noNewPrivileges != true { p.noNewPrivileges = own?.noNewPrivileges }
-            var plan = try ProcessPlan(p, at: "process", file: file)
-            if o.noNewPrivileges { plan.noNewPrivileges = true }
-            if let profile = o.apparmorProfile { plan.apparmorProfile = profile }
-            if let label = o.selinuxLabel { plan.selinuxLabel = label }
-            if plan.apparmorProfile == nil && AppArmor.isEnabled, let profile = own?.apparmorProfile, !profile.isEmpty { plan.apparmorProfile = profile }
-            if plan.selinuxLabel == nil && SELinux.isEnabled, let label = own?.selinuxLabel, !label.isEmpty { plan.selinuxLabel = label }
-            let ownCaps = own?.capabilities
-            return (plan, ownCaps.map { ($0.bounding ?? []).contains("CAP_SYS_PTRACE") } ?? true)
-        }
+        if let file = o.processFile { return try execProcess(file: file, directory, o) }
         guard !o.args.isEmpty else { throw RuntimeError.usage("exec: a command is required (or --process FILE)") }
         let bytes: [UInt8]
         do throws(SyscallError) { bytes = try FileIO.read(directory.configFile) } catch {
@@ -195,5 +176,37 @@ extension Container {
         // The container's capabilities and --cap's: if this one may not, the container's may not.
         let plan = try ProcessPlan(p, at: "process")
         return (plan, plan.mayHoldPtrace)
+    }
+
+    /// `exec -p FILE`: process.json, with what it leaves out taken from the container's config.
+    private static func execProcess(file: String, _ directory: StateDirectory, _ o: ExecOptions) throws -> (ProcessPlan, containerMayHoldPtrace: Bool) {
+        let bytes: [UInt8]
+        do throws(SyscallError) { bytes = try FileIO.read(absolutePath(file)) } catch {
+            throw RuntimeError.usage("--process: cannot read \(file): \(FileIO.describe(error.errno))")
+        }
+        var p: Spec.Process
+        do throws(SpecError) { p = try Spec.Process.decode(bytes, file: file) } catch { throw RuntimeError.spec(error) }
+        // matches runc's newInitConfig: what process.json leaves out is the container's (its
+        // config as created): capabilities (never roost's own full set), rlimits,
+        // noNewPrivileges, the AppArmor profile and the SELinux label.
+        let configBytes: [UInt8]
+        do throws(SyscallError) { configBytes = try FileIO.read(directory.configFile) } catch {
+            throw RuntimeError.invalidState(id: directory.id, problem: "cannot read its config.json copy: \(FileIO.describe(error.errno))")
+        }
+        let own: Spec.Process?
+        do throws(SpecError) { own = try Spec.decodeWithoutValidation(configBytes, file: directory.configFile).process } catch {
+            throw RuntimeError.spec(error)
+        }
+        if p.capabilities == nil { p.capabilities = own?.capabilities }
+        if (p.rlimits ?? []).isEmpty { p.rlimits = own?.rlimits }
+        if p.noNewPrivileges != true { p.noNewPrivileges = own?.noNewPrivileges }
+        var plan = try ProcessPlan(p, at: "process", file: file)
+        if o.noNewPrivileges { plan.noNewPrivileges = true }
+        if let profile = o.apparmorProfile { plan.apparmorProfile = profile }
+        if let label = o.selinuxLabel { plan.selinuxLabel = label }
+        if plan.apparmorProfile == nil && AppArmor.isEnabled, let profile = own?.apparmorProfile, !profile.isEmpty { plan.apparmorProfile = profile }
+        if plan.selinuxLabel == nil && SELinux.isEnabled, let label = own?.selinuxLabel, !label.isEmpty { plan.selinuxLabel = label }
+        let ownCaps = own?.capabilities
+        return (plan, ownCaps.map { ($0.bounding ?? []).contains("CAP_SYS_PTRACE") } ?? true)
     }
 }

@@ -3,12 +3,6 @@ import Glibc
 import RoostLinux
 
 extension Container {
-    /// `roost create`: sets the container up and returns with its init waiting on exec.sock.
-    public static func create(id: String, stateRoot: String, options: CreateOptions) throws {
-        let c = try setUp(id: id, stateRoot: stateRoot, options: options)
-        c.sync.close()
-    }
-
     public struct RunOptions {
         public var detach = false
         public var keep = false

@@ -22,7 +22,7 @@ struct NotifyRelay {
         if mkdir(directory(d), 0o755) != 0 { throw RuntimeError.syscall(SyscallError("mkdir", directory(d))) }
         plan.mounts.append(PlannedMount(
             kind: .bind, destination: containerDirectory, source: directory(d), type: "bind",
-            flags: [.bind, .nosuid, .noexec, .nodev, .rdonly], data: "", propagation: [], recursiveSet: 0, recursiveClear: 0,
+            flags: [.bind, .nosuid, .noexec, .nodev, .rdonly], data: "", propagation: [], recursiveSet: [], recursiveClear: [],
             where_: "NOTIFY_SOCKET", sourceIsDirectory: true, remount: true))
         plan.process.env.append("NOTIFY_SOCKET=" + containerSocket)
     }

@@ -213,15 +213,15 @@ extension ContainerPlan {
             var cleared: MountFlags = []
             var data: [String] = []
             var propagation: [MountFlags] = []
-            var rset: UInt64 = 0
-            var rclear: UInt64 = 0
+            var rset: MountAttributes = []
+            var rclear: MountAttributes = []
             for option in m.options ?? [] {
                 switch MountOption.table[option] {
                 case .set(let f)?: flags.formUnion(f); cleared.subtract(f)
                 case .clear(let f)?: flags.subtract(f); cleared.formUnion(f)
                 case .propagation(let f)?: propagation.append(f)
                 case .recursive(let s, let c)?:
-                    rset |= s; rset &= ~c; rclear |= c; rclear &= ~s
+                    rset.formUnion(s); rset.subtract(c); rclear.formUnion(c); rclear.subtract(s)
                 case .extension_(let name)?:
                     if name != "tmpcopyup" {
                         throw RuntimeError.config(path: "\(at).options", problem: "\"\(name)\" mounts are not supported yet")

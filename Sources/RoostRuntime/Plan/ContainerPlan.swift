@@ -78,8 +78,8 @@ struct PlannedMount {
     var flags: MountFlags
     var data: String
     var propagation: [MountFlags]
-    var recursiveSet: UInt64
-    var recursiveClear: UInt64
+    var recursiveSet: MountAttributes
+    var recursiveClear: MountAttributes
     /// The JSON path of this mount, for messages.
     var where_: String
     /// For binds: whether the source is a directory (decides what the destination is created as).

@@ -6,12 +6,10 @@ enum MountOption {
     case set(MountFlags)
     case clear(MountFlags)
     case propagation(MountFlags)
-    /// Recursive attributes applied with mount_setattr(AT_RECURSIVE): (set, clear) MOUNT_ATTR_*.
-    case recursive(set: UInt64, clear: UInt64)
+    /// Recursive attributes applied with mount_setattr(AT_RECURSIVE): what to set and to clear.
+    case recursive(set: MountAttributes, clear: MountAttributes)
     /// Flags roost understands but has no kernel effect of its own (tmpcopyup, idmap...).
     case extension_(String)
-
-    static let atime: UInt64 = 0x70  // MOUNT_ATTR__ATIME
 
     static let table: [String: MountOption] = [
         "async": .clear(.synchronous), "atime": .clear(.noatime), "bind": .set(.bind), "defaults": .set([]),
@@ -30,15 +28,15 @@ enum MountOption {
         "slave": .propagation(.slave), "rslave": .propagation([.slave, .rec]),
         "unbindable": .propagation(.unbindable), "runbindable": .propagation([.unbindable, .rec]),
 
-        "rro": .recursive(set: 0x1, clear: 0), "rrw": .recursive(set: 0, clear: 0x1),
-        "rnosuid": .recursive(set: 0x2, clear: 0), "rsuid": .recursive(set: 0, clear: 0x2),
-        "rnodev": .recursive(set: 0x4, clear: 0), "rdev": .recursive(set: 0, clear: 0x4),
-        "rnoexec": .recursive(set: 0x8, clear: 0), "rexec": .recursive(set: 0, clear: 0x8),
-        "rnodiratime": .recursive(set: 0x80, clear: 0), "rdiratime": .recursive(set: 0, clear: 0x80),
-        "rrelatime": .recursive(set: 0, clear: atime), "rnorelatime": .recursive(set: 0, clear: 0),
-        "rnoatime": .recursive(set: 0x10, clear: atime), "ratime": .recursive(set: 0, clear: 0x10),
-        "rstrictatime": .recursive(set: 0x20, clear: atime), "rnostrictatime": .recursive(set: 0, clear: 0x20),
-        "rnosymfollow": .recursive(set: 0x200000, clear: 0), "rsymfollow": .recursive(set: 0, clear: 0x200000),
+        "rro": .recursive(set: .readOnly, clear: []), "rrw": .recursive(set: [], clear: .readOnly),
+        "rnosuid": .recursive(set: .noSuid, clear: []), "rsuid": .recursive(set: [], clear: .noSuid),
+        "rnodev": .recursive(set: .noDev, clear: []), "rdev": .recursive(set: [], clear: .noDev),
+        "rnoexec": .recursive(set: .noExec, clear: []), "rexec": .recursive(set: [], clear: .noExec),
+        "rnodiratime": .recursive(set: .noDiratime, clear: []), "rdiratime": .recursive(set: [], clear: .noDiratime),
+        "rrelatime": .recursive(set: [], clear: .atimeModes), "rnorelatime": .recursive(set: [], clear: []),
+        "rnoatime": .recursive(set: .noAtime, clear: .atimeModes), "ratime": .recursive(set: [], clear: .noAtime),
+        "rstrictatime": .recursive(set: .strictAtime, clear: .atimeModes), "rnostrictatime": .recursive(set: [], clear: .strictAtime),
+        "rnosymfollow": .recursive(set: .noSymfollow, clear: []), "rsymfollow": .recursive(set: [], clear: .noSymfollow),
 
         "tmpcopyup": .extension_("tmpcopyup"), "idmap": .extension_("idmap"), "ridmap": .extension_("ridmap"),
     ]

@@ -105,12 +105,12 @@ struct Rootfs {
     }
 
     private func applyPropagationAndAttributes(_ m: PlannedMount, in root: borrowing InRoot) throws {
-        if m.propagation.isEmpty && m.recursiveSet == 0 && m.recursiveClear == 0 { return }
+        if m.propagation.isEmpty && m.recursiveSet.isEmpty && m.recursiveClear.isEmpty { return }
         let now = try root.open(m.destination)
         for p in m.propagation {
             try Mounts.mount(nil, now.procPath, type: nil, flags: p, display: m.destination)
         }
-        if m.recursiveSet != 0 || m.recursiveClear != 0 {
+        if !m.recursiveSet.isEmpty || !m.recursiveClear.isEmpty {
             try Mounts.setAttributes(now.raw, set: m.recursiveSet, clear: m.recursiveClear, recursive: true, display: m.destination)
         }
     }
