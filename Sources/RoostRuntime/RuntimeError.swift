@@ -1,3 +1,4 @@
+import RoostCgroups
 import RoostLinux
 import RoostSpec
 
@@ -8,6 +9,8 @@ public enum RuntimeError: Error, CustomStringConvertible {
     /// A config value the spec allows but the runtime cannot honour: the JSON path and why.
     case config(path: String, problem: String, file: String = "config.json")
     case syscall(SyscallError)
+    /// A resource the host's cgroups refused, by its JSON path (RoostCgroups' error, kept typed).
+    case cgroup(CgroupError)
     case invalidID(String)
     case exists(String)
     case notFound(String)
@@ -22,6 +25,7 @@ public enum RuntimeError: Error, CustomStringConvertible {
         case .spec(let e): e.description
         case .config(let path, let problem, let file): "\(file): \(path): \(problem)"
         case .syscall(let e): e.description
+        case .cgroup(let e): e.description
         case .invalidID(let id): "invalid container id \"\(id)\": only [A-Za-z0-9_+.-] are allowed, and not \".\" or \"..\""
         case .exists(let id): "container \"\(id)\" already exists"
         case .notFound(let id): "container \"\(id)\" does not exist"

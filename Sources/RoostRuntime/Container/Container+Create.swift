@@ -217,7 +217,7 @@ extension Container {
             try cg.create(resources: plan.resources)
             try cg.apply(plan.resources, devices: plan.configDevices)
         } catch {
-            throw RuntimeError.bundle(error.description)
+            throw RuntimeError.cgroup(error)
         }
         // Init enters them itself, first thing (see JoinHandles for why not cgroup.procs).
         return try cg.openJoin()
@@ -234,7 +234,7 @@ extension Container {
         do throws(CgroupError) {
             try cg.startScope(pid: pid, resources: plan.resources, devices: plan.configDevices)
         } catch {
-            throw RuntimeError.bundle(error.description)
+            throw RuntimeError.cgroup(error)
         }
         // Recorded only once systemd made it: until then the name may be another's unit
         // (UnitExists), which neither this rollback nor a delete --force may stop. A create

@@ -71,7 +71,7 @@ extension ContainerPlan {
                     cgroups = .systemd(sd)
                 }
             } catch let e as CgroupError {
-                throw RuntimeError.config(path: e.path, problem: e.problem)
+                throw RuntimeError.cgroup(e)
             } catch {
                 throw RuntimeError.config(path: "linux.cgroupsPath", problem: "cannot read the host's cgroups: \(error)")
             }
