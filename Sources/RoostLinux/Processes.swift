@@ -19,6 +19,24 @@ public enum ExitStatus: Equatable, Sendable {
 }
 
 public enum Processes {
+    /// pidfd_open(2): an fd that names `pid` for as long as it is held, or nil (gone, or no pidfds).
+    public static func pidfd(_ pid: pid_t) -> FileDescriptor? {
+        let fd = roost_pidfd_open(pid, 0)
+        return fd >= 0 ? FileDescriptor(adopting: fd) : nil
+    }
+
+    /// pidfd_send_signal(2): never a recycled pid.
+    public static func signal(_ pidfd: borrowing FileDescriptor, _ sig: Int32, display: String) throws(SyscallError) {
+        try sys("kill", display) { roost_pidfd_send_signal(pidfd.raw, sig) }
+    }
+
+    /// setresgid then setresuid, real, effective and saved alike (the order that keeps the right to
+    /// change the gid).
+    public static func setIDs(uid: UInt32, gid: UInt32) throws(SyscallError) {
+        try sys("setresgid", "\(gid)") { roost_setresgid(gid, gid, gid) }
+        try sys("setresuid", "\(uid)") { roost_setresuid(uid, uid, uid) }
+    }
+
     /// waitpid(2) for one child, retrying EINTR.
     public static func wait(_ pid: pid_t, flags: Int32 = 0) throws(SyscallError) -> (pid_t, ExitStatus?) {
         var status: Int32 = 0

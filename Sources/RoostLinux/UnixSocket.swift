@@ -4,6 +4,12 @@ import Glibc
 /// Unix-domain sockets, for the console, pidfd and notify sockets engines give roost. A path
 /// starting with "@" names an abstract socket (as systemd writes NOTIFY_SOCKET).
 public enum UnixSocket {
+    /// Sends `fd` over the connected unix socket `sock` with `message` (SCM_RIGHTS, one sendmsg).
+    public static func sendFD(_ sock: Int32, _ fd: Int32, message: some Collection<UInt8>, display: String) throws(SyscallError) {
+        let bytes = Array(message)
+        try sys("sendmsg", display) { bytes.withUnsafeBytes { roost_send_fd(sock, fd, $0.baseAddress, $0.count) } }
+    }
+
     /// Connects a stream (or datagram) socket to `path`, however long (see `listen`); returns the
     /// close-on-exec fd.
     public static func connect(_ path: String, datagram: Bool = false) throws(SyscallError) -> Int32 {

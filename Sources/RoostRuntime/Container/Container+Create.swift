@@ -270,18 +270,17 @@ extension Container {
     /// Sends a pidfd of a container process over a unix socket, with runc's message: "standard"
     /// for init, "setns" for exec.
     static func sendPidfd(of pid: Int32, to path: String, message: String = "standard") throws {
-        let pidfd = roost_pidfd_open(pid, 0)
-        guard pidfd >= 0 else { throw RuntimeError.syscall(SyscallError("pidfd_open", "pid \(pid)")) }
-        defer { close(pidfd) }
-        try sendFD(pidfd, to: path, message: message, flag: "--pidfd-socket")
+        guard let pidfd = Processes.pidfd(pid) else { throw RuntimeError.syscall(SyscallError("pidfd_open", "pid \(pid)")) }
+        try sendFD(pidfd.raw, to: path, message: message, flag: "--pidfd-socket")
     }
 
     /// Connects to a unix socket an engine listens on and sends it one descriptor with a message.
     static func sendFD(_ fd: Int32, to path: String, message: String, flag: String) throws {
         let sock = try UnixSocket.connect(path)
         defer { close(sock) }
-        let sent = message.withCString { roost_send_fd(sock, fd, $0, message.utf8.count) }
-        if sent != 0 { throw RuntimeError.syscall(SyscallError("sendmsg", "\(flag) \(path)")) }
+        do throws(SyscallError) { try UnixSocket.sendFD(sock, fd, message: message.utf8, display: "\(flag) \(path)") } catch {
+            throw RuntimeError.syscall(error)
+        }
     }
 
     /// A plain reason when the kernel's OOM killer ended a container's process.

@@ -16,12 +16,10 @@ extension Container {
         }
         let targets = all ? c.processes() : [c.state.pid]
         for pid in targets {
-            let fd = roost_pidfd_open(pid, 0)
-            guard fd >= 0 else { continue }
-            defer { close(fd) }
+            guard let fd = Processes.pidfd(pid) else { continue }
             if pid == c.state.pid && !Status.isAlive(pid: pid, startTime: c.state.pidStartTime) { continue }
-            if roost_pidfd_send_signal(fd, signal) != 0 && errno != ESRCH && !all {
-                throw RuntimeError.syscall(SyscallError("kill", "pid \(pid)"))
+            do throws(SyscallError) { try Processes.signal(fd, signal, display: "pid \(pid)") } catch {
+                if error.errno != ESRCH && !all { throw RuntimeError.syscall(error) }
             }
         }
     }

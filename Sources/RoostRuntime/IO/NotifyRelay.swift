@@ -58,9 +58,9 @@ struct NotifyRelay {
         var p: [Int32] = [-1, -1]
         guard pipe(&p) == 0 else { return }
         defer { close(p[0]) }
-        let sent = "BARRIER=1".withCString { roost_send_fd(client, p[1], $0, 9) }
+        let sent = (try? UnixSocket.sendFD(client, p[1], message: "BARRIER=1".utf8, display: "NOTIFY_SOCKET")) != nil
         close(p[1])
-        guard sent == 0 else { return }
+        guard sent else { return }
         var pfd = pollfd(fd: p[0], events: Int16(POLLIN), revents: 0)
         if poll(&pfd, 1, 30_000) == 0 { Diagnostics.warn("NOTIFY_SOCKET: no barrier reply after 30s; going on") }
     }

@@ -114,8 +114,7 @@ struct ExecStage {
     private func joinUser(_ user: NamespaceJoin) throws(InitFailure) {
         try step("join the container's user namespace") {
             try Namespaces.setns(user.fd, .user, display: "user")
-            try sys("setresgid", "0") { roost_setresgid(0, 0, 0) }
-            try sys("setresuid", "0") { roost_setresuid(0, 0, 0) }
+            try Processes.setIDs(uid: 0, gid: 0)
         }
     }
 

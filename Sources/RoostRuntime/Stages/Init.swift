@@ -190,8 +190,7 @@ struct Init {
                 guard try sync.next() == .mapsWritten else { throw InitFailure(step: "user namespace", detail: "roost did not write the maps") }
                 Processes.setDumpable(false)
                 // Become the namespace's root, which the maps name (matches runc's nsexec).
-                try sys("setresgid", "0") { roost_setresgid(0, 0, 0) }
-                try sys("setresuid", "0") { roost_setresuid(0, 0, 0) }
+                try Processes.setIDs(uid: 0, gid: 0)
             }
         }
         if plan.forkForPidNamespace { try forkIntoPidNamespace("fork into the pid namespace", sync: sync) }

@@ -131,8 +131,7 @@ struct ProcessSetup {
             if !p.setgroupsDenied {
                 try sys("setgroups", "\(p.additionalGids)") { roost_setgroups(p.additionalGids.count, p.additionalGids) }
             }
-            try sys("setresgid", "\(p.gid)") { roost_setresgid(p.gid, p.gid, p.gid) }
-            try sys("setresuid", "\(p.uid)") { roost_setresuid(p.uid, p.uid, p.uid) }
+            try Processes.setIDs(uid: p.uid, gid: p.gid)
             _ = roost_prctl(ROOST_PR_SET_KEEPCAPS, 0, 0, 0, 0)
             // A change of ids sets dumpable to fs.suid_dumpable, which may be 1: not dumpable
             // until execve, whatever the host's setting (docs/SECURITY.md).

@@ -158,9 +158,8 @@ enum SeccompAgent {
             throw RuntimeError.config(path: "linux.seccomp.listenerPath", problem: "cannot connect to the seccomp agent: \(error)")
         }
         defer { close(sock) }
-        let sent = message.withUnsafeBytes { roost_send_fd(sock, fd, $0.baseAddress, $0.count) }
-        if sent != 0 {
-            throw RuntimeError.config(path: "linux.seccomp.listenerPath", problem: "cannot send the seccomp fd: \(SyscallError("sendmsg", path))")
+        do throws(SyscallError) { try UnixSocket.sendFD(sock, fd, message: message, display: path) } catch {
+            throw RuntimeError.config(path: "linux.seccomp.listenerPath", problem: "cannot send the seccomp fd: \(error)")
         }
     }
 }
