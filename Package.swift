@@ -37,6 +37,8 @@ let package = Package(
         .testTarget(name: "RoostDBusTests", dependencies: ["RoostDBus"]),
         .testTarget(name: "RoostCgroupsTests", dependencies: ["RoostCgroups"]),
         .testTarget(name: "RoostSeccompTests", dependencies: ["RoostSeccomp"]),
+        .testTarget(name: "RoostRuntimeTests", dependencies: ["RoostRuntime", "RoostLinux"]),
+        .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI"]),
         .target(name: "RoostTestSupport", path: "Tests/RoostTestSupport"),
         .testTarget(name: "IntegrationTests", dependencies: ["RoostTestSupport"]),
     ]
