@@ -45,18 +45,18 @@ public enum Cgroup: Sendable, Equatable {
 
     /// The directories to record in the container's state: v1's per hierarchy; v2's one, under
     /// the controllers name "" (the unified hierarchy's, as /proc/PID/cgroup spells it).
-    public var directories: [CgroupV1.Directory] {
+    public var directories: [CgroupDirectory] {
         switch self {
         case .v1(let c): return c.directories
-        case .v2(let c): return [CgroupV1.Directory(controllers: "", path: c.path)]
+        case .v2(let c): return [CgroupDirectory(controllers: "", path: c.path)]
         case .systemd(let c):
-            return [CgroupV1.Directory(controllers: "", path: c.v2.path), CgroupV1.Directory(controllers: Self.systemdUnitKey, path: c.unit)]
+            return [CgroupDirectory(controllers: "", path: c.v2.path), CgroupDirectory(controllers: Self.systemdUnitKey, path: c.unit)]
         }
     }
 
     /// The cgroup again from recorded `directories`: on a unified host the one "" directory is
     /// the v2 cgroup.
-    public init(recorded: [CgroupV1.Directory], mode: Mode = host) {
+    public init(recorded: [CgroupDirectory], mode: Mode = host) {
         if mode == .unified, recorded.count == 2, let dir = recorded.first(where: { $0.controllers == "" }),
            let unit = recorded.first(where: { $0.controllers == Self.systemdUnitKey }) {
             self = .systemd(CgroupSystemd(slice: "", unit: unit.path, name: "", v2: CgroupV2(path: dir.path)))
@@ -119,13 +119,13 @@ public enum Cgroup: Sendable, Equatable {
         }
     }
 
-    /// What lets a new process enter this cgroup itself (see CgroupV1.JoinHandles): v2's one
+    /// What lets a new process enter this cgroup itself (see CgroupJoinHandles): v2's one
     /// directory is the clone's CLONE_INTO_CGROUP.
-    public func openJoin() throws(SyscallError) -> CgroupV1.JoinHandles {
+    public func openJoin() throws(SyscallError) -> CgroupJoinHandles {
         switch self {
         case .v1(let c): return try c.openJoin()
-        case .v2(let c): return try CgroupV1.openJoin([CgroupV1.Directory(controllers: "", path: c.path)])
-        case .systemd(let c): return try CgroupV1.openJoin([CgroupV1.Directory(controllers: "", path: c.v2.path)])
+        case .v2(let c): return try CgroupJoinHandles.open([CgroupDirectory(controllers: "", path: c.path)])
+        case .systemd(let c): return try CgroupJoinHandles.open([CgroupDirectory(controllers: "", path: c.v2.path)])
         }
     }
 

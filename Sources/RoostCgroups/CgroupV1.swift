@@ -5,20 +5,9 @@ import RoostSpec
 /// A container's cgroup on a cgroup v1 (or hybrid) host: one directory per mounted hierarchy,
 /// the unified one of a hybrid host included, as runc's fs driver makes them.
 public struct CgroupV1: Sendable, Equatable {
-    public struct Directory: Sendable, Equatable {
-        /// The hierarchy's controllers as /proc/self/cgroup names them ("cpu", "name=systemd",
-        /// "" for the unified hierarchy).
-        public var controllers: String
-        public var path: String
-        public init(controllers: String, path: String) {
-            self.controllers = controllers
-            self.path = path
-        }
-    }
+    public var directories: [CgroupDirectory]
 
-    public var directories: [Directory]
-
-    public init(directories: [Directory]) { self.directories = directories }
+    public init(directories: [CgroupDirectory]) { self.directories = directories }
 
     /// Where process `pid` ("self" for roost) sits in each mounted hierarchy: its controllers as
     /// /proc/PID/cgroup names them ("" for the unified one), the hierarchy's mount point (the
@@ -58,11 +47,11 @@ public struct CgroupV1: Sendable, Equatable {
     /// one (the container's id when none is given) below roost's own cgroup in that hierarchy.
     public static func paths(cgroupsPath: String?, id: String) throws -> CgroupV1 {
         let given = cgroupsPath.flatMap { $0.isEmpty ? nil : $0 } ?? id
-        var dirs: [Directory] = []
+        var dirs: [CgroupDirectory] = []
         for h in try placement() {
             let base = given.hasPrefix("/") ? "" : (h.path == "/" ? "" : h.path)
             let inner = normalize(base + "/" + given)
-            dirs.append(Directory(controllers: h.controllers, path: h.mountpoint + inner))
+            dirs.append(CgroupDirectory(controllers: h.controllers, path: h.mountpoint + inner))
         }
         return CgroupV1(directories: dirs)
     }
@@ -102,57 +91,7 @@ public struct CgroupV1: Sendable, Equatable {
         }
     }
 
-    /// What lets a process enter these cgroups itself, opened by roost before it clones: a
-    /// `tasks` fd per v1 hierarchy (the process writes "0", its own thread, to each) and an fd of
-    /// the unified hierarchy's directory for clone3's CLONE_INTO_CGROUP. Neither takes the kernel's
-    /// cgroup_threadgroup_rwsem for writing, whose first taking after a quiet spell waits ~10 ms
-    /// for an RCU grace period — as writing a pid to cgroup.procs does. A single-threaded
-    /// process's thread is the whole process.
-    public struct JoinHandles: Sendable {
-        public var tasks: [Int32] = []
-        public var unified: Int32 = -1
-        /// The unified cgroup's cgroup.procs, opened only where the child could not be born in it
-        /// (Namespaces.clone without clone3).
-        public var unifiedProcs: Int32 = -1
-        public init() {}
-
-        /// In the child, first thing: moves the calling (single-threaded) process into every v1
-        /// directory (and the unified one when it was not born there), and closes the fds.
-        public func join() throws(SyscallError) {
-            for fd in tasks + (unifiedProcs >= 0 ? [unifiedProcs] : []) {
-                let ok = write(fd, "0", 1) == 1
-                let err = errno
-                Glibc.close(fd)
-                if !ok { throw SyscallError("write", "\(fd == unifiedProcs ? "cgroup.procs" : "tasks") (joining the container's cgroup)", errno: err) }
-            }
-        }
-
-        public func close() {
-            for fd in tasks { Glibc.close(fd) }
-            if unified >= 0 { Glibc.close(unified) }
-            if unifiedProcs >= 0 { Glibc.close(unifiedProcs) }
-        }
-    }
-
-    public func openJoin() throws(SyscallError) -> JoinHandles { try Self.openJoin(directories) }
-
-    public static func openJoin(_ directories: [Directory]) throws(SyscallError) -> JoinHandles {
-        var h = JoinHandles()
-        do throws(SyscallError) {
-            for d in directories {
-                if d.controllers.isEmpty {
-                    h.unified = try sys("open", d.path) { open(d.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-                } else {
-                    let file = d.path + "/tasks"
-                    h.tasks.append(try sys("open", file) { open(file, O_WRONLY | O_CLOEXEC) })
-                }
-            }
-        } catch {
-            h.close()
-            throw error
-        }
-        return h
-    }
+    public func openJoin() throws(SyscallError) -> CgroupJoinHandles { try CgroupJoinHandles.open(directories) }
 
     /// Moves `pid` into every directory.
     public func place(_ pid: Int32) throws(SyscallError) {

@@ -124,7 +124,7 @@ extension Container {
             // Closed here once init has its copy: when init dies, `start` is refused at once.
             let startListener = try directory.listenForStart()
             var nsFDs: [Int32] = []
-            var cgroupJoin = CgroupV1.JoinHandles()  // either driver's
+            var cgroupJoin = CgroupJoinHandles()
             defer {
                 for fd in nsFDs { close(fd) }
                 cgroupJoin.close()
@@ -211,7 +211,7 @@ extension Container {
     /// killed create finds them), makes them with their resources, and opens what init joins by.
     private static func makeCgroups(
         _ cg: Cgroup, _ plan: ContainerPlan, _ directory: StateDirectory, _ rollback: inout Rollback
-    ) throws -> CgroupV1.JoinHandles {
+    ) throws -> CgroupJoinHandles {
         try recordCgroups(cg, directory, &rollback)
         do throws(CgroupError) {
             try cg.create(resources: plan.resources)
@@ -219,7 +219,7 @@ extension Container {
         } catch {
             throw RuntimeError.cgroup(error)
         }
-        // Init enters them itself, first thing (see JoinHandles for why not cgroup.procs).
+        // Init enters them itself, first thing (see CgroupJoinHandles for why not cgroup.procs).
         return try cg.openJoin()
     }
 

@@ -50,8 +50,8 @@ extension Container {
         try sealForExec(
             c, process: process, containerMayHoldPtrace: containerMayHoldPtrace, ownUserNamespace: joins.contains { $0.kind == .user })
         let cgroupDirs = try CgroupJoin.of(pid: target, sub: options.cgroups)
-        var cgroupJoin: CgroupV1.JoinHandles
-        do throws(SyscallError) { cgroupJoin = try CgroupV1.openJoin(cgroupDirs) } catch { throw RuntimeError.syscall(error) }
+        var cgroupJoin: CgroupJoinHandles
+        do throws(SyscallError) { cgroupJoin = try CgroupJoinHandles.open(cgroupDirs) } catch { throw RuntimeError.syscall(error) }
         defer { cgroupJoin.close() }
 
         Processes.setChildSubreaper()

@@ -29,7 +29,7 @@ struct NamespaceJoin {
 enum CgroupJoin {
     /// `sub`: runc's exec --cgroup values, `PATH` for every hierarchy or `CTRL[,CTRL]:PATH` for
     /// those; a named sub-cgroup must exist.
-    static func of(pid: Int32, sub: [String] = []) throws -> [CgroupV1.Directory] {
+    static func of(pid: Int32, sub: [String] = []) throws -> [CgroupDirectory] {
         var byController: [String: String] = [:]
         var everywhere: String?
         for s in sub {
@@ -40,7 +40,7 @@ enum CgroupJoin {
             }
         }
         let moving = everywhere != nil || !byController.isEmpty
-        var out: [CgroupV1.Directory] = []
+        var out: [CgroupDirectory] = []
         for (controllers, dir, same) in directories(of: pid) {
             let names = controllers.fields(",").map { $0.hasPrefix("name=") ? String($0.dropFirst(5)) : String($0) }
             let wanted = names.lazy.compactMap { byController[$0] }.first ?? everywhere
@@ -49,9 +49,9 @@ enum CgroupJoin {
                 guard FileIO.isDirectory(target) else {
                     throw RuntimeError.usage("exec --cgroup: \(target) does not exist (the sub-cgroup must exist)")
                 }
-                out.append(CgroupV1.Directory(controllers: controllers, path: target))
+                out.append(CgroupDirectory(controllers: controllers, path: target))
             } else if !same || moving {
-                out.append(CgroupV1.Directory(controllers: controllers, path: dir))
+                out.append(CgroupDirectory(controllers: controllers, path: dir))
             }
         }
         return out
@@ -75,7 +75,7 @@ struct ExecStage {
     let preserveFDs: Int32
     let joins: [NamespaceJoin]
     /// Opened by roost; the unified one was the clone's CLONE_INTO_CGROUP.
-    let cgroupJoin: CgroupV1.JoinHandles
+    let cgroupJoin: CgroupJoinHandles
     let sync: SyncSocket
 
     func run() -> Never {

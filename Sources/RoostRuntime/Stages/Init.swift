@@ -15,7 +15,7 @@ struct Init {
     /// fds of the namespaces to join, opened by the parent, in plan.joins order.
     let namespaceFDs: [Int32]
     /// The container's cgroups, opened by the parent, entered by init before anything else.
-    let cgroupJoin: CgroupV1.JoinHandles
+    let cgroupJoin: CgroupJoinHandles
 
     func run() -> Never {
         // First, before anything can see this process: keep only the descriptors init uses.

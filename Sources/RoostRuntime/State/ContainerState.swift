@@ -87,7 +87,7 @@ package struct ContainerState {
             hooks: hooks, ownPidNamespace: v["ownPidNamespace"]?.boolValue ?? true,
             processNamespace: v["processNamespace"]?.stringValue,
             cgroups: v["cgroups"]?.objectValue.map { dirs in
-                Cgroup(recorded: dirs.compactMap { d in d.value.stringValue.map { CgroupV1.Directory(controllers: d.key, path: $0) } })
+                Cgroup(recorded: dirs.compactMap { d in d.value.stringValue.map { CgroupDirectory(controllers: d.key, path: $0) } })
             })
     }
 

@@ -21,9 +21,9 @@ struct StateDirectory {
     /// The cgroups recorded by a create, even one that never finished.
     func recordedCgroups() -> Cgroup? {
         guard let bytes = try? FileIO.read(cgroupsFile) else { return nil }
-        let dirs = String(decoding: bytes, as: UTF8.self).fields("\n").compactMap { line -> CgroupV1.Directory? in
+        let dirs = String(decoding: bytes, as: UTF8.self).fields("\n").compactMap { line -> CgroupDirectory? in
             let f = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
-            return f.count == 2 ? CgroupV1.Directory(controllers: String(f[0]), path: String(f[1])) : nil
+            return f.count == 2 ? CgroupDirectory(controllers: String(f[0]), path: String(f[1])) : nil
         }
         return Cgroup(recorded: dirs)
     }
