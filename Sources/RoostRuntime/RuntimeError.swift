@@ -15,6 +15,8 @@ public enum RuntimeError: Error, CustomStringConvertible {
     case exists(String)
     case notFound(String)
     case bundle(String)
+    /// A hook roost ran failed during `stage` (create's prestart and createRuntime hooks).
+    case hook(stage: String, HookFailure)
     /// A step of the container's init failed; `stage` says which.
     case child(stage: String, message: String)
     case invalidState(id: String, problem: String)
@@ -30,6 +32,7 @@ public enum RuntimeError: Error, CustomStringConvertible {
         case .exists(let id): "container \"\(id)\" already exists"
         case .notFound(let id): "container \"\(id)\" does not exist"
         case .bundle(let message): message
+        case .hook(let stage, let failure): "\(stage): \(failure)"
         case .child(let stage, let message): "\(stage): \(message)"
         case .invalidState(let id, let problem): "container \"\(id)\": \(problem)"
         case .usage(let message): message

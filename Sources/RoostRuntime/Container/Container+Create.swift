@@ -172,8 +172,8 @@ extension Container {
             throw e
         } catch let e as SyscallError {
             throw RuntimeError.syscall(e)
-        } catch let e as HookRunner.Failure {
-            throw RuntimeError.child(stage: "create", message: "\(e)")
+        } catch let e as HookFailure {
+            throw RuntimeError.hook(stage: "create", e)
         } catch {
             throw RuntimeError.child(stage: "create", message: "\(error)")
         }

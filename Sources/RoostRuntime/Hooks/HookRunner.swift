@@ -7,14 +7,16 @@ import RoostSpec
 /// hook's `args` and `env`, killed when its `timeout` passes. Its stdout and stderr are kept for the
 /// error message. Works from roost (runtime namespace) and from init (container namespace) alike:
 /// both are single-threaded, so fork + exec is safe.
+/// A hook that failed: which (`hooks.KIND[INDEX]`, its path) and how.
+public struct HookFailure: Error, CustomStringConvertible {
+    public let kind: String
+    public let index: Int
+    public let path: String
+    public let problem: String
+    public var description: String { "hooks.\(kind)[\(index)] \(path): \(problem)" }
+}
+
 enum HookRunner {
-    struct Failure: Error, CustomStringConvertible {
-        let kind: String
-        let index: Int
-        let path: String
-        let problem: String
-        var description: String { "hooks.\(kind)[\(index)] \(path): \(problem)" }
-    }
 
     static func run(_ hooks: [Spec.Hook]?, kind: String, state: [UInt8]) throws {
         for (i, hook) in (hooks ?? []).enumerated() {
@@ -23,7 +25,7 @@ enum HookRunner {
     }
 
     static func run(_ hook: Spec.Hook, kind: String, index: Int, state: [UInt8]) throws {
-        func fail(_ problem: String) -> Failure { Failure(kind: kind, index: index, path: hook.path, problem: problem) }
+        func fail(_ problem: String) -> HookFailure { HookFailure(kind: kind, index: index, path: hook.path, problem: problem) }
         var input: [Int32] = [-1, -1]
         var output: [Int32] = [-1, -1]
         guard pipe(&input) == 0, pipe(&output) == 0 else { throw fail("\(SyscallError("pipe"))") }
