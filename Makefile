@@ -65,8 +65,9 @@ test: deps build rootfs
 # libFuzzer over the config.json/process.json decoder, the state file reader and the in-root
 # resolver (Fuzz/, scripts/fuzz.sh), coverage-instrumented with AddressSanitizer in .build-fuzz.
 # `make fuzz` runs each target FUZZ_SECONDS; `make test` runs a short pass. FUZZ_MERGE=1 keeps
-# the new inputs that add coverage in Fuzz/corpus. SwiftPM's own --sanitize passes each sanitizer
-# as a separate -sanitize= flag and the last one wins; the combined flag after it is what counts.
+# the new inputs that add coverage in Fuzz/corpus. SwiftPM's `--sanitize fuzzer` makes libFuzzer's
+# main the program's; the combined -sanitize=fuzzer,address after it is what instruments every
+# module (SwiftPM passes one -sanitize= per sanitizer, and the compiler keeps only the last).
 FUZZ_SECONDS ?= 120
 FUZZ_TEST_SECONDS ?= 15
 fuzz-build: deps
