@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "RoostDBusTests", dependencies: ["RoostDBus"]),
         .testTarget(name: "RoostCgroupsTests", dependencies: ["RoostCgroups"]),
         .testTarget(name: "RoostSeccompTests", dependencies: ["RoostSeccomp"]),
-        .testTarget(name: "RoostRuntimeTests", dependencies: ["RoostRuntime", "RoostLinux"]),
+        .testTarget(name: "RoostRuntimeTests", dependencies: ["RoostRuntime", "RoostLinux", "CRoostShim"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI"]),
         .target(name: "RoostTestSupport", path: "Tests/RoostTestSupport"),
         .testTarget(name: "IntegrationTests", dependencies: ["RoostTestSupport"]),

@@ -1,3 +1,4 @@
+import CRoostShim
 import Glibc
 import RoostLinux
 import Testing
@@ -25,13 +26,15 @@ struct SyncProtocolTests {
         #expect(SyncMessage(Array("P12x".utf8)) == nil)
     }
 
-    /// A process that exits at once, to stand for the clone.
-    func spawnTrue() throws -> pid_t {
-        var pid: pid_t = 0
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("true"), nil]
-        defer { for p in argv { free(p) } }
-        let rc = posix_spawn(&pid, "/bin/true", nil, nil, argv, environ)
-        try #require(rc == 0)
+    /// A child that exits at once, to stand for the clone. It shares this process's fd table
+    /// (CLONE_FILES): a forked or spawned copy would hold, for as long as it lives, every file the
+    /// other tests of this process have open for writing, and their exec of such a file would
+    /// fail with ETXTBSY.
+    func childThatExits() -> pid_t {
+        let cloneFiles: UInt64 = 0x400  // CLONE_FILES (sched.h's macro is not in Swift's Glibc)
+        let pid = roost_clone3(cloneFiles, -1)
+        if pid == 0 { _exit(0) }
+        #expect(pid > 0)
         return pid
     }
 
@@ -39,7 +42,7 @@ struct SyncProtocolTests {
     func pidAndConsole() throws {
         let (parent, child) = try SyncSocket.pair()
         defer { parent.close() }
-        let clone = try spawnTrue()
+        let clone = childThatExits()
         var driver = ChildDriver(socket: parent, cloned: clone, stage: "container init")
         var pty: [Int32] = [-1, -1]
         try #require(pipe(&pty) == 0)
