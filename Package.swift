@@ -37,6 +37,7 @@ let package = Package(
         .testTarget(name: "RoostDBusTests", dependencies: ["RoostDBus"]),
         .testTarget(name: "RoostCgroupsTests", dependencies: ["RoostCgroups"]),
         .testTarget(name: "RoostSeccompTests", dependencies: ["RoostSeccomp"]),
+        .testTarget(name: "RoostLinuxTests", dependencies: ["RoostLinux"]),
         .testTarget(name: "RoostRuntimeTests", dependencies: ["RoostRuntime", "RoostLinux", "CRoostShim"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI"]),
         .target(name: "RoostTestSupport", path: "Tests/RoostTestSupport"),

@@ -68,8 +68,8 @@ final class InRootTarget {
         }
         guard let kernel = try? root.open(path) else { return }
         let relative = parts.isEmpty ? "." : parts.joined(separator: "/")
-        let fd = roost_openat2(root.root.raw, relative, UInt64(ROOST_O_PATH | O_CLOEXEC), 0,
-            ROOST_RESOLVE_BENEATH | ROOST_RESOLVE_NO_SYMLINKS)
+        let fd = openat2(root.root.raw, relative, flags: ROOST_O_PATH | O_CLOEXEC,
+            resolve: ROOST_RESOLVE_BENEATH | ROOST_RESOLVE_NO_SYMLINKS)
         if fd < 0 {
             fail("the kernel opens \(path.debugDescription) in the root, resolve's \(relative.debugDescription) does not open (errno \(errno))", input)
         }

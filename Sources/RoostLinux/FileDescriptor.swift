@@ -33,6 +33,19 @@ public struct FileDescriptor: ~Copyable {
     public var procPath: String { "/proc/self/fd/\(raw)" }
 }
 
+/// openat2(2), retried where the kernel asks for it: with RESOLVE_IN_ROOT or RESOLVE_BENEATH it
+/// fails with EAGAIN when a rename or mount anywhere on the system raced a `..` it resolved (it
+/// cannot then tell an escape from a coincidence); the caller "may choose to retry" (openat2(2)),
+/// and on a busy host (the test VM, many containers at once) that happens. Returns the fd or -1
+/// with errno set, as the syscall.
+public func openat2(_ dir: Int32, _ path: String, flags: Int32, mode: UInt64 = 0, resolve: UInt64) -> Int32 {
+    for _ in 0..<128 {
+        let fd = roost_openat2(dir, path, UInt64(flags), mode, resolve)
+        if fd >= 0 || (errno != EAGAIN && errno != EINTR) { return fd }
+    }
+    return roost_openat2(dir, path, UInt64(flags), mode, resolve)
+}
+
 public enum FileIO {
     /// The most roost reads of one file: config.json, process.json, its state files, the
     /// container's /etc/passwd. Anything a bundle or a container controls could otherwise be a

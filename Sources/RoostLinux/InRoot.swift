@@ -21,13 +21,13 @@ public struct InRoot: ~Copyable {
 
     /// Opens `path` (absolute inside the root) as ROOST_O_PATH, following symlinks inside the root.
     public func open(_ path: String, flags: Int32 = ROOST_O_PATH) throws(SyscallError) -> FileDescriptor {
-        let fd = roost_openat2(root.raw, path, UInt64(flags | O_CLOEXEC), 0, Self.resolve)
+        let fd = openat2(root.raw, path, flags: flags | O_CLOEXEC, resolve: Self.resolve)
         if fd < 0 { throw SyscallError("open", path) }
         return FileDescriptor(adopting: fd)
     }
 
     public func exists(_ path: String) -> Bool {
-        let fd = roost_openat2(root.raw, path, UInt64(ROOST_O_PATH | O_CLOEXEC), 0, Self.resolve)
+        let fd = openat2(root.raw, path, flags: ROOST_O_PATH | O_CLOEXEC, resolve: Self.resolve)
         if fd < 0 { return false }
         close(fd)
         return true
@@ -90,8 +90,8 @@ public struct InRoot: ~Copyable {
     /// Opens an already-resolved directory path below the root, refusing any symlink on the way.
     private func openBeneath(_ path: String) throws(SyscallError) -> FileDescriptor {
         let rel = path.fields("/").joined(separator: "/")
-        let fd = roost_openat2(root.raw, rel.isEmpty ? "." : rel, UInt64(ROOST_O_PATH | O_DIRECTORY | O_CLOEXEC), 0,
-            ROOST_RESOLVE_BENEATH | ROOST_RESOLVE_NO_SYMLINKS)
+        let fd = openat2(root.raw, rel.isEmpty ? "." : rel, flags: ROOST_O_PATH | O_DIRECTORY | O_CLOEXEC,
+            resolve: ROOST_RESOLVE_BENEATH | ROOST_RESOLVE_NO_SYMLINKS)
         if fd < 0 { throw SyscallError("open", path) }
         return FileDescriptor(adopting: fd)
     }

@@ -18,9 +18,9 @@ public enum ProcFS {
         guard roost_fstatfs_type(root.raw) == superMagic, fstat(root.raw, &st) == 0, UInt(st.st_ino) == rootInode else {
             throw SyscallError("open", "/proc (unsafe procfs: not the root of a procfs)", errno: EXDEV)
         }
-        let fd = roost_openat2(
-            root.raw, relative, UInt64(O_WRONLY | O_CLOEXEC | O_NOFOLLOW), 0,
-            ROOST_RESOLVE_BENEATH | ROOST_RESOLVE_NO_XDEV | ROOST_RESOLVE_NO_MAGICLINKS)
+        let fd = openat2(
+            root.raw, relative, flags: O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
+            resolve: ROOST_RESOLVE_BENEATH | ROOST_RESOLVE_NO_XDEV | ROOST_RESOLVE_NO_MAGICLINKS)
         if fd < 0 {
             let e = errno
             throw SyscallError("open", "/proc/\(relative)" + (e == EXDEV ? " (unsafe procfs: another mount covers it)" : ""), errno: e)
