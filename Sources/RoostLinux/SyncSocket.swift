@@ -20,7 +20,7 @@ public struct SyncSocket: Sendable {
 
     /// Sends a message with a file descriptor attached (SCM_RIGHTS).
     public func send(_ bytes: [UInt8], fd: Int32) throws(SyscallError) {
-        try sys("sendmsg", "sync socket") { bytes.withUnsafeBytes { roost_send_fd(raw, fd, $0.baseAddress, $0.count) } }
+        try UnixSocket.sendFD(raw, fd, message: bytes, display: "sync socket")
     }
 
     /// The next message and the descriptor sent with it (-1 if none), or nil when the peer closed.
