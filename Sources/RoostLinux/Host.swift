@@ -3,5 +3,5 @@ import CRoostShim
 /// Facts about the host the runtime adapts to.
 public enum Host {
     /// /sys/fs/cgroup is the cgroup2 unified hierarchy (no v1 controllers).
-    public static var isCgroup2Only: Bool { roost_statfs_type("/sys/fs/cgroup") == 0x6367_7270 }
+    public static var isCgroup2Only: Bool { FileSystemType.of("/sys/fs/cgroup") == .cgroup2 }
 }

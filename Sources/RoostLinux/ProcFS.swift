@@ -8,14 +8,13 @@ import Glibc
 /// a bind mount over /proc/sys/..., or over /proc/self/attr, makes the write fail, never land in
 /// the file the bind put there.
 public enum ProcFS {
-    static let superMagic: Int = 0x9fa0
     static let rootInode: UInt = 1
 
     /// Writes `text` to /proc/`relative` (e.g. "sys/kernel/ns_last_pid", "thread-self/attr/exec").
     public static func write(_ relative: String, _ text: String) throws(SyscallError) {
         let root = try FileDescriptor.open("/proc", ROOST_O_PATH | O_DIRECTORY | O_NOFOLLOW)
         var st = stat()
-        guard roost_fstatfs_type(root.raw) == superMagic, fstat(root.raw, &st) == 0, UInt(st.st_ino) == rootInode else {
+        guard FileSystemType.of(fd: root.raw) == .proc, fstat(root.raw, &st) == 0, UInt(st.st_ino) == rootInode else {
             throw SyscallError("open", "/proc (unsafe procfs: not the root of a procfs)", errno: EXDEV)
         }
         let fd = openat2(

@@ -4,8 +4,6 @@ import Glibc
 /// SELinux's side of process start and of mounts: the context execve switches to, the context
 /// of the keyrings a process creates, and the `context=` mount option.
 public enum SELinux {
-    static let magic = 0xf97c_ff8c
-
     /// go-selinux's test: a writable selinuxfs is mounted (at /sys/fs/selinux, or wherever
     /// mountinfo says) and a policy is loaded (this process's context is not "kernel").
     public static var isEnabled: Bool {
@@ -29,7 +27,7 @@ public enum SELinux {
     }
 
     private static func isWritableSelinuxfs(_ path: String) -> Bool {
-        guard roost_statfs_type(path) == magic else { return false }
+        guard FileSystemType.of(path) == .selinuxfs else { return false }
         var st = statvfs()
         return statvfs(path, &st) == 0 && (st.f_flag & UInt(ST_RDONLY)) == 0
     }

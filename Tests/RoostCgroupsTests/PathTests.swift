@@ -33,10 +33,13 @@ import Testing
     }
 
     @Test func recordedDirectoriesRoundTrip() {
-        let v2 = Cgroup.v2(CgroupV2(path: "/sys/fs/cgroup/ctr"))
-        #expect(Cgroup(recorded: v2.directories, mode: .unified) == v2)
-        let v1 = Cgroup.v1(CgroupV1(directories: [.init(controllers: "memory", path: "/sys/fs/cgroup/memory/ctr"), .init(controllers: "", path: "/sys/fs/cgroup/unified/ctr")]))
-        #expect(Cgroup(recorded: v1.directories, mode: .hybrid) == v1)
+        let v2 = CgroupV2(path: "/sys/fs/cgroup/ctr")
+        #expect(Cgroup.recorded(v2.directories, mode: .unified) as? CgroupV2 == v2)
+        let v1 = CgroupV1(directories: [.init(controllers: "memory", path: "/sys/fs/cgroup/memory/ctr"), .init(controllers: "", path: "/sys/fs/cgroup/unified/ctr")])
+        #expect(Cgroup.recorded(v1.directories, mode: .hybrid) as? CgroupV1 == v1)
+        let scope = CgroupSystemd(slice: "", unit: "runc-ctr.scope", name: "", v2: CgroupV2(path: "/sys/fs/cgroup/system.slice/runc-ctr.scope"))
+        #expect(Cgroup.recorded(scope.directories, mode: .unified) as? CgroupSystemd == scope)
+        #expect(Cgroup.recorded(scope.directories, mode: .hybrid) is CgroupV1)
     }
 
     /// This host's mode, from its mounts: /sys/fs/cgroup as cgroup2 is unified; a cgroup2

@@ -37,9 +37,9 @@ struct SystemdTests {
 
     @Test func systemdNeedsUnified() throws {
         for mode in [Cgroup.Mode.hybrid, .legacy] {
-            #expect(throws: CgroupError.self, "\(mode)") { try Cgroup.paths(cgroupsPath: nil, id: "x", mode: mode, systemd: true) }
+            #expect(throws: CgroupError.self, "\(mode)") { try Cgroup.driver(cgroupsPath: nil, id: "x", mode: mode, systemd: true) }
         }
-        #expect(try Cgroup.paths(cgroupsPath: nil, id: "x", mode: .unified, systemd: true).madeAroundProcess)
+        #expect(try Cgroup.driver(cgroupsPath: nil, id: "x", mode: .unified, systemd: true).madeAroundProcess)
     }
 
     @Test func rangeToBits() throws {

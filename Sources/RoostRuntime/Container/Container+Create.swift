@@ -210,7 +210,7 @@ extension Container {
     /// Records the cgroups in the state directory before they exist (so a delete --force after a
     /// killed create finds them), makes them with their resources, and opens what init joins by.
     private static func makeCgroups(
-        _ cg: Cgroup, _ plan: ContainerPlan, _ directory: StateDirectory, _ rollback: inout Rollback
+        _ cg: any CgroupDriver, _ plan: ContainerPlan, _ directory: StateDirectory, _ rollback: inout Rollback
     ) throws -> CgroupJoinHandles {
         try recordCgroups(cg, directory, &rollback)
         do throws(CgroupError) {
@@ -229,7 +229,7 @@ extension Container {
     /// systemd refuses a scope with no process, and putting roost in it would count roost against
     /// pids.max and charge its memory.
     private static func startScope(
-        _ cg: Cgroup, around pid: Int32, _ plan: ContainerPlan, _ directory: StateDirectory, _ rollback: inout Rollback
+        _ cg: any CgroupDriver, around pid: Int32, _ plan: ContainerPlan, _ directory: StateDirectory, _ rollback: inout Rollback
     ) throws {
         do throws(CgroupError) {
             try cg.startScope(pid: pid, resources: plan.resources, devices: plan.configDevices)
@@ -242,7 +242,7 @@ extension Container {
         try recordCgroups(cg, directory, &rollback)
     }
 
-    private static func recordCgroups(_ cg: Cgroup, _ directory: StateDirectory, _ rollback: inout Rollback) throws {
+    private static func recordCgroups(_ cg: any CgroupDriver, _ directory: StateDirectory, _ rollback: inout Rollback) throws {
         rollback.add { cg.remove() }
         try FileIO.writeAtomically(directory.cgroupsFile, Array(cg.directories.map { "\($0.controllers)\t\($0.path)\n" }.joined().utf8))
     }
@@ -284,7 +284,7 @@ extension Container {
     }
 
     /// A plain reason when the kernel's OOM killer ended a container's process.
-    static func oomExplanation(_ cg: Cgroup) -> String? {
+    static func oomExplanation(_ cg: any CgroupDriver) -> String? {
         guard cg.oomKills() > 0 else { return nil }
         let limit = cg.memoryLimit().map { "linux.resources.memory.limit (\($0) bytes)" } ?? "the memory limit"
         return "killed by the OOM killer: \(limit) is too small for this process"

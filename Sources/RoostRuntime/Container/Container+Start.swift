@@ -26,7 +26,7 @@ extension Container {
     /// process runs, and any text before it is init's error (a startContainer hook, exec itself).
     /// The connection is non-blocking and polled, so an init that died is noticed, not waited for
     /// forever (a zombie counts as dead: `run` is its parent and reaps it only later).
-    static func release(_ directory: StateDirectory, pid: Int32, cgroups: Cgroup? = nil) throws {
+    static func release(_ directory: StateDirectory, pid: Int32, cgroups: (any CgroupDriver)? = nil) throws {
         let died = { () -> RuntimeError in
             .invalidState(id: directory.id, problem: "init exited before it could start" + (cgroups.flatMap(oomExplanation).map { ": " + $0 } ?? ""))
         }

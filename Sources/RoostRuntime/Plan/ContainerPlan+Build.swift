@@ -64,11 +64,13 @@ extension ContainerPlan {
         }
         if geteuid() == 0 {
             do {
-                cgroups = try Cgroup.paths(cgroupsPath: spec.linux?.cgroupsPath, id: id, systemd: options.systemdCgroup)
+                let driver = try Cgroup.driver(cgroupsPath: spec.linux?.cgroupsPath, id: id, systemd: options.systemdCgroup)
                 // runc reads org.systemd.property.* annotations with the systemd driver only.
-                if case .systemd(var sd)? = cgroups {
+                if var sd = driver as? CgroupSystemd {
                     sd.extraProperties = try CgroupSystemd.annotationProperties(spec.annotations.map { Array(zip($0.keys, $0.values)) } ?? [])
-                    cgroups = .systemd(sd)
+                    cgroups = sd
+                } else {
+                    cgroups = driver
                 }
             } catch let e as CgroupError {
                 throw RuntimeError.cgroup(e)

@@ -47,7 +47,7 @@ struct ContainerPlan {
     var process = ProcessPlan()
     var hooks: Spec.Hooks?
     /// The container's cgroup (v1/hybrid hosts, as root) and what to write into it.
-    var cgroups: Cgroup?
+    var cgroups: (any CgroupDriver)?
     var resources: Spec.Resources?
     var configDevices: [Spec.Device] = []
     var annotations: [(key: String, value: String)] = []

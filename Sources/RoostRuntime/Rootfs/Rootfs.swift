@@ -83,7 +83,7 @@ struct Rootfs {
         guard resolved == "/proc" || resolved.hasPrefix("/proc/") else { return }
         if resolved == "/proc" {
             if m.kind == .filesystem && m.type == "proc" { return }
-            if m.kind == .bind && roost_statfs_type(m.source) == 0x9fa0 { return }
+            if m.kind == .bind && FileSystemType.of(m.source) == .proc { return }
             throw InitFailure(step: m.where_, detail: "\"\(m.destination)\" cannot be mounted because it is not of type proc")
         }
         if Self.procFilesAllowed.contains(resolved) { return }

@@ -27,7 +27,7 @@ package struct ContainerState {
     /// of the container lives, the namespace lives, so its inode names no other.
     var processNamespace: String?
     /// The container's cgroup directories, removed on delete.
-    var cgroups: Cgroup?
+    var cgroups: (any CgroupDriver)?
 
     package var json: JSONValue {
         var fields: [(key: String, value: JSONValue)] = [
@@ -87,7 +87,7 @@ package struct ContainerState {
             hooks: hooks, ownPidNamespace: v["ownPidNamespace"]?.boolValue ?? true,
             processNamespace: v["processNamespace"]?.stringValue,
             cgroups: v["cgroups"]?.objectValue.map { dirs in
-                Cgroup(recorded: dirs.compactMap { d in d.value.stringValue.map { CgroupDirectory(controllers: d.key, path: $0) } })
+                Cgroup.recorded(dirs.compactMap { d in d.value.stringValue.map { CgroupDirectory(controllers: d.key, path: $0) } })
             })
     }
 

@@ -19,13 +19,13 @@ struct StateDirectory {
     var cgroupsFile: String { path + "/cgroups" }
 
     /// The cgroups recorded by a create, even one that never finished.
-    func recordedCgroups() -> Cgroup? {
+    func recordedCgroups() -> (any CgroupDriver)? {
         guard let bytes = try? FileIO.read(cgroupsFile) else { return nil }
         let dirs = String(decoding: bytes, as: UTF8.self).fields("\n").compactMap { line -> CgroupDirectory? in
             let f = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
             return f.count == 2 ? CgroupDirectory(controllers: String(f[0]), path: String(f[1])) : nil
         }
-        return Cgroup(recorded: dirs)
+        return Cgroup.recorded(dirs)
     }
 
     /// Checks runc's id rule: letters, digits and `_+.-`, not `.` or `..`.

@@ -5,7 +5,7 @@ import RoostSpec
 /// A container's cgroup on a cgroup v2 (unified) host: one directory, as runc's fs2 driver
 /// makes it. `root` is the unified mount point (/sys/fs/cgroup on a v2 host; injectable for
 /// tests and for the unified mount of a hybrid host).
-public struct CgroupV2: Sendable, Equatable {
+public struct CgroupV2: CgroupDriver, Equatable {
     public static let defaultRoot = "/sys/fs/cgroup"
 
     public var root: String
@@ -48,6 +48,11 @@ public struct CgroupV2: Sendable, Equatable {
         }
         return nil
     }
+
+    /// The one directory, under the controllers name "" (the unified hierarchy's, as
+    /// /proc/PID/cgroup spells it).
+    public var directories: [CgroupDirectory] { [CgroupDirectory(controllers: "", path: path)] }
+    public var unified: CgroupV2? { self }
 
     // MARK: lifecycle
 
@@ -153,7 +158,11 @@ public struct CgroupV2: Sendable, Equatable {
     }
 
     /// Removes the cgroup and any below it, innermost first, retrying one still emptying.
-    public func remove() { CgroupV1.removeTree(path) }
+    @discardableResult
+    public func remove() -> CgroupError? {
+        CgroupV1.removeTree(path)
+        return nil
+    }
 
     /// SIGKILLs every process in the cgroup at once through cgroup.kill (Linux 5.14); false
     /// when the kernel has no cgroup.kill, so the caller signals the processes one by one

@@ -4,7 +4,7 @@ import RoostSpec
 
 /// A container's cgroup on a cgroup v1 (or hybrid) host: one directory per mounted hierarchy,
 /// the unified one of a hybrid host included, as runc's fs driver makes them.
-public struct CgroupV1: Sendable, Equatable {
+public struct CgroupV1: CgroupDriver, Equatable {
     public var directories: [CgroupDirectory]
 
     public init(directories: [CgroupDirectory]) { self.directories = directories }
@@ -70,7 +70,11 @@ public struct CgroupV1: Sendable, Equatable {
 
     /// Makes every directory (and missing parents). A new cpuset cgroup starts with no CPUs or
     /// memory nodes, which refuses tasks: each new level copies its parent's.
-    public func create() throws(SyscallError) {
+    public func create(resources: Spec.Resources? = nil) throws(CgroupError) {
+        do { try makeDirectories() } catch { throw CgroupError(path: "linux.cgroupsPath", problem: error.description) }
+    }
+
+    private func makeDirectories() throws(SyscallError) {
         for d in directories {
             var missing: [String] = []
             var p = d.path
@@ -91,8 +95,6 @@ public struct CgroupV1: Sendable, Equatable {
         }
     }
 
-    public func openJoin() throws(SyscallError) -> CgroupJoinHandles { try CgroupJoinHandles.open(directories) }
-
     /// Moves `pid` into every directory.
     public func place(_ pid: Int32) throws(SyscallError) {
         for d in directories { try FileIO.writeExisting(d.path + "/cgroup.procs", String(pid)) }
@@ -108,8 +110,16 @@ public struct CgroupV1: Sendable, Equatable {
 
     /// Removes every directory with any sub-cgroups made in it (exec --cgroup, the container's
     /// own), innermost first; a cgroup still emptying is retried briefly.
-    public func remove() {
+    @discardableResult
+    public func remove() -> CgroupError? {
         for d in directories.reversed() { Self.removeTree(d.path) }
+        return nil
+    }
+
+    /// Through the unified directory's cgroup.kill, on a hybrid host that has one (as runc).
+    public func killAll() throws(SyscallError) -> Bool {
+        guard let unified = directories.first(where: { $0.controllers == "" }) else { return false }
+        return try CgroupV2(root: unified.path, path: unified.path).killAll()
     }
 
     static func removeTree(_ path: String) {
