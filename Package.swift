@@ -24,8 +24,8 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
         // linux.seccomp to BPF (libseccomp, in the parent) and the one syscall that loads it (in the child).
         .target(name: "RoostSeccomp", dependencies: ["RoostSpec", "CSeccomp", "CRoostShim"]),
-        // The container lifecycle: joins the spec to the kernel.
-        .target(name: "RoostRuntime", dependencies: ["RoostSpec", "RoostLinux", "RoostCgroups", "RoostSeccomp", "CRoostShim"]),
+        // The container lifecycle: joins the spec to the kernel, through RoostLinux alone (no C shim).
+        .target(name: "RoostRuntime", dependencies: ["RoostSpec", "RoostLinux", "RoostCgroups", "RoostSeccomp"]),
         // runc's command line.
         .target(name: "RoostCLI", dependencies: ["RoostRuntime", "RoostLinux"]),
         .executableTarget(name: "roost", dependencies: ["RoostCLI"]),

@@ -19,46 +19,47 @@ public struct CgroupDirectory: Sendable, Equatable {
 /// the unified hierarchy's directory for clone3's CLONE_INTO_CGROUP. Neither takes the kernel's
 /// cgroup_threadgroup_rwsem for writing, whose first taking after a quiet spell waits ~10 ms
 /// for an RCU grace period — as writing a pid to cgroup.procs does. A single-threaded
-/// process's thread is the whole process.
-public struct CgroupJoinHandles: Sendable {
-    public var tasks: [Int32] = []
-    public var unified: Int32 = -1
+/// process's thread is the whole process. Owned: what is still open closes when they go.
+public struct CgroupJoinHandles: ~Copyable {
+    public private(set) var tasks: [Int32] = []
+    public private(set) var unified: Int32 = -1
     /// The unified cgroup's cgroup.procs, opened only where the child could not be born in it
-    /// (Namespaces.clone without clone3).
+    /// (Namespaces.clone without clone3, which opens it).
     public var unifiedProcs: Int32 = -1
     public init() {}
 
+    deinit { for fd in raws { Glibc.close(fd) } }
+
+    /// Every descriptor held, for the child's list of what to keep open.
+    public var raws: [Int32] { (tasks + [unified, unifiedProcs]).filter { $0 >= 0 } }
+
     /// In the child, first thing: moves the calling (single-threaded) process into every v1
     /// directory (and the unified one when it was not born there), and closes the fds.
-    public func join() throws(SyscallError) {
+    public mutating func join() throws(SyscallError) {
+        defer { closeAll() }
         for fd in tasks + (unifiedProcs >= 0 ? [unifiedProcs] : []) {
-            let ok = write(fd, "0", 1) == 1
-            let err = errno
-            Glibc.close(fd)
-            if !ok { throw SyscallError("write", "\(fd == unifiedProcs ? "cgroup.procs" : "tasks") (joining the container's cgroup)", errno: err) }
+            guard write(fd, "0", 1) == 1 else {
+                throw SyscallError("write", "\(fd == unifiedProcs ? "cgroup.procs" : "tasks") (joining the container's cgroup)")
+            }
         }
     }
 
-    public func close() {
-        for fd in tasks { Glibc.close(fd) }
-        if unified >= 0 { Glibc.close(unified) }
-        if unifiedProcs >= 0 { Glibc.close(unifiedProcs) }
+    private mutating func closeAll() {
+        for fd in raws { Glibc.close(fd) }
+        tasks = []
+        unified = -1
+        unifiedProcs = -1
     }
 
     public static func open(_ directories: [CgroupDirectory]) throws(SyscallError) -> CgroupJoinHandles {
-        var h = CgroupJoinHandles()
-        do throws(SyscallError) {
-            for d in directories {
-                if d.controllers.isEmpty {
-                    h.unified = try sys("open", d.path) { Glibc.open(d.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-                } else {
-                    let file = d.path + "/tasks"
-                    h.tasks.append(try sys("open", file) { Glibc.open(file, O_WRONLY | O_CLOEXEC) })
-                }
+        var h = CgroupJoinHandles()  // closes what it opened if a later open fails
+        for d in directories {
+            if d.controllers.isEmpty {
+                h.unified = try sys("open", d.path) { Glibc.open(d.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            } else {
+                let file = d.path + "/tasks"
+                h.tasks.append(try sys("open", file) { Glibc.open(file, O_WRONLY | O_CLOEXEC) })
             }
-        } catch {
-            h.close()
-            throw error
         }
         return h
     }

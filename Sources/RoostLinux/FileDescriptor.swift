@@ -4,11 +4,18 @@ import Glibc
 /// An owned file descriptor, closed when it goes out of scope. Every fd roost opens is
 /// close-on-exec, so only stdio and preserved fds can cross into the container's process.
 public struct FileDescriptor: ~Copyable {
-    public let raw: Int32
+    /// The descriptor's number; -1 once `close` closed it.
+    public private(set) var raw: Int32
 
     public init(adopting raw: Int32) { self.raw = raw }
 
-    deinit { Glibc.close(raw) }
+    deinit { if raw >= 0 { Glibc.close(raw) } }
+
+    /// Closes it now rather than when it goes.
+    public mutating func close() {
+        if raw >= 0 { Glibc.close(raw) }
+        raw = -1
+    }
 
     /// Gives up ownership without closing.
     public consuming func release() -> Int32 {
@@ -112,13 +119,48 @@ public enum FileIO {
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// dev_t from a device's major and minor numbers (makedev(3), a macro).
+    public static func deviceNumber(major: UInt32, minor: UInt32) -> dev_t { dev_t(roost_makedev(major, minor)) }
+
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 }
 
+/// Descriptors owned together, closed when the list goes (Swift's Array cannot hold the
+/// non-copyable FileDescriptor yet).
+public struct FileDescriptors: ~Copyable {
+    public private(set) var raws: [Int32] = []
+
+    public init() {}
+
+    deinit { for fd in raws { Glibc.close(fd) } }
+
+    public mutating func append(_ fd: consuming FileDescriptor) { raws.append(fd.release()) }
+
+    public var count: Int { raws.count }
+
+    /// Closes the `i`th now (its slot then holds -1).
+    public mutating func close(_ i: Int) {
+        if raws[i] >= 0 { Glibc.close(raws[i]) }
+        raws[i] = -1
+    }
+}
+
+/// open(2) flags Swift's Glibc module hides without _GNU_SOURCE.
+public enum OpenFlags {
+    /// O_PATH: a descriptor that names a file without opening it for reading or writing.
+    public static let pathOnly: Int32 = ROOST_O_PATH
+}
+
 public enum FDTable {
+    /// Marks every descriptor from `first` up close-on-exec (close_range(2) with
+    /// CLOSE_RANGE_CLOEXEC): only stdio and the ones below `first` cross execve.
+    public static func closeOnExec(from first: Int32) throws(SyscallError) {
+        try sys("close_range") { roost_close_range(UInt32(first), UInt32.max, ROOST_CLOSE_RANGE_CLOEXEC) }
+    }
+
     /// Closes every descriptor from `first` up that is not in `keep`, with one close_range(2) per
     /// gap. roost's clones call it first thing: what the parent held (the caller's stray fds, its
     /// lock, cgroup and state directories) must not be reachable through /proc/PID/fd once a

@@ -36,6 +36,21 @@ public enum NamespaceKind: String, CaseIterable, Sendable {
 }
 
 public enum Namespaces {
+    /// sethostname(2), in the UTS namespace.
+    public static func setHostname(_ name: String) throws(SyscallError) {
+        try sys("sethostname", name) { roost_sethostname(name, name.utf8.count) }
+    }
+
+    /// setdomainname(2), in the UTS namespace.
+    public static func setDomainname(_ name: String) throws(SyscallError) {
+        try sys("setdomainname", name) { roost_setdomainname(name, name.utf8.count) }
+    }
+
+    /// Brings up `lo` in the network namespace (ioctl SIOCSIFFLAGS): a new one starts with it down.
+    public static func bringUpLoopback() throws(SyscallError) {
+        try sys("ioctl(SIOCSIFFLAGS)", "lo") { roost_loopback_up() }
+    }
+
     public static func setns(_ fd: Int32, _ kind: NamespaceKind, display: String) throws(SyscallError) {
         try sys("setns", display) { roost_setns(fd, Int32(truncatingIfNeeded: kind.cloneFlag)) }
     }
@@ -53,6 +68,10 @@ public enum Namespaces {
     /// but cannot place the child in `cgroup`: `joinProcs` then receives an fd of that cgroup's
     /// `cgroup.procs`, opened here by the parent, for the child to write itself into (the caller's
     /// JoinHandles does). A time namespace has no clone(2) flag and then fails plainly.
+    /// clone(CLONE_PARENT): a child of this process's parent, not of this process (so the one
+    /// forked into a pid namespace is roost's to reap).
+    public static func cloneSibling() throws(SyscallError) -> pid_t { try clone(flags: ROOST_CLONE_PARENT) }
+
     public static func clone(flags: UInt64, cgroup: Int32 = -1, joinProcs: UnsafeMutablePointer<Int32>? = nil) throws(SyscallError) -> pid_t {
         let threads = roost_thread_count()
         if threads > 1 { throw SyscallError("clone3", "(process has \(threads) threads)", errno: EDEADLK) }

@@ -45,6 +45,33 @@ public enum Processes {
         return (r, ExitStatus(waitStatus: status))
     }
 
+    /// PR_SET_NO_NEW_PRIVS: no later execve can grant privileges (setuid bits, file capabilities).
+    public static func setNoNewPrivileges() throws(SyscallError) {
+        try sys("prctl(PR_SET_NO_NEW_PRIVS)") { roost_prctl(ROOST_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }
+    }
+
+    /// PR_SET_KEEPCAPS: whether the permitted capabilities survive a change of uid away from 0.
+    public static func setKeepCapabilities(_ on: Bool) {
+        _ = roost_prctl(ROOST_PR_SET_KEEPCAPS, on ? 1 : 0, 0, 0, 0)
+    }
+
+    /// setgroups(2): the supplementary groups.
+    public static func setGroups(_ gids: [UInt32]) throws(SyscallError) {
+        try sys("setgroups", "\(gids)") { roost_setgroups(gids.count, gids) }
+    }
+
+    /// keyctl(KEYCTL_JOIN_SESSION_KEYRING): a new session keyring named `name`, joined.
+    public static func joinSessionKeyring(_ name: String) throws(SyscallError) {
+        try sys("keyctl", name) { roost_join_session_keyring(name) }
+    }
+
+    /// execve(2) with the argument and environment vectors already built (nil-terminated C
+    /// strings), so a forked child allocates nothing for them. Returns only on failure: the error.
+    public static func execve(_ path: String, _ argv: [UnsafeMutablePointer<CChar>?], _ envp: [UnsafeMutablePointer<CChar>?]) -> SyscallError {
+        roost_execve(path, argv, envp)
+        return SyscallError("exec", path)
+    }
+
     public static func setChildSubreaper() {
         _ = roost_prctl(ROOST_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     }

@@ -1,3 +1,4 @@
+import CRoostShim
 import Glibc
 
 /// Signal names and numbers: one table for `kill`, exit statuses and forwarding.
@@ -50,5 +51,22 @@ public enum Signals {
         for sig in Int32(1)..<65 where sig != SIGKILL && sig != SIGSTOP {
             signal(sig, SIG_DFL)
         }
+    }
+}
+
+/// A signalfd(2) for every catchable signal (non-blocking, close-on-exec), for a poll loop that
+/// runs with the signals blocked; closed when it goes.
+public struct SignalFD: ~Copyable {
+    public let raw: Int32
+
+    /// `raw` is -1 when the kernel gives no signalfd: poll(2) skips it and `next` has nothing.
+    public init() { raw = roost_signalfd_all() }
+
+    deinit { if raw >= 0 { Glibc.close(raw) } }
+
+    /// The next pending signal's number; nil when none is pending.
+    public func next() -> Int32? {
+        let sig = roost_signalfd_read(raw)
+        return sig < 0 ? nil : sig
     }
 }

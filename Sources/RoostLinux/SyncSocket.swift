@@ -3,8 +3,17 @@ import Glibc
 
 /// One end of the parent↔child sync channel: a SOCK_SEQPACKET socketpair, so each send is one
 /// message and a closed peer reads as end of stream (how the parent learns that exec happened).
-public struct SyncSocket: Sendable {
-    public let raw: Int32
+/// Owned by reference: the parent's end is shared by the child's driver, the create's rollback
+/// and the created container; it closes when the last of them lets go, or at `close`. Each
+/// process closes the end that is not its own right after the clone, so the child's end dying
+/// with execve is what the parent reads as end of stream.
+public final class SyncSocket {
+    /// The socket's number; -1 once closed.
+    public private(set) var raw: Int32
+
+    private init(raw: Int32) { self.raw = raw }
+
+    deinit { if raw >= 0 { Glibc.close(raw) } }
 
     public static func pair() throws(SyscallError) -> (SyncSocket, SyncSocket) {
         var fds: [Int32] = [-1, -1]
@@ -12,7 +21,10 @@ public struct SyncSocket: Sendable {
         return (SyncSocket(raw: fds[0]), SyncSocket(raw: fds[1]))
     }
 
-    public func close() { _ = Glibc.close(raw) }
+    public func close() {
+        if raw >= 0 { Glibc.close(raw) }
+        raw = -1
+    }
 
     public func send(_ bytes: [UInt8]) throws(SyscallError) {
         try sys("send", "sync socket") { bytes.withUnsafeBytes { Glibc.send(raw, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }

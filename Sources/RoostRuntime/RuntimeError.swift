@@ -6,8 +6,9 @@ import RoostSpec
 public enum RuntimeError: Error, CustomStringConvertible {
     /// config.json could not be read, parsed or validated (the SpecError names file and JSON path).
     case spec(SpecError)
-    /// A config value the spec allows but the runtime cannot honour: the JSON path and why.
-    case config(path: String, problem: String, file: String = "config.json")
+    /// A config value the spec allows but the runtime cannot honour: the JSON path and why, and
+    /// the system call that refused it, when one did.
+    case config(path: String, problem: String, file: String = "config.json", cause: SyscallError? = nil)
     case syscall(SyscallError)
     /// A resource the host's cgroups refused, by its JSON path (RoostCgroups' error, kept typed).
     case cgroup(CgroupError)
@@ -25,7 +26,7 @@ public enum RuntimeError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .spec(let e): e.description
-        case .config(let path, let problem, let file): "\(file): \(path): \(problem)"
+        case .config(let path, let problem, let file, let cause): "\(file): \(path): \(problem)" + (cause.map { ": \($0)" } ?? "")
         case .syscall(let e): e.description
         case .cgroup(let e): e.description
         case .invalidID(let id): "invalid container id \"\(id)\": only [A-Za-z0-9_+.-] are allowed, and not \".\" or \"..\""
@@ -42,4 +43,17 @@ public enum RuntimeError: Error, CustomStringConvertible {
 
 extension RuntimeError {
     init(_ e: SyscallError) { self = .syscall(e) }
+
+    /// Whatever a step of `stage` threw, as the RuntimeError case of its type: the one place a
+    /// mixed `catch` becomes a RuntimeError, so the value, not a message, reaches the CLI.
+    init(_ error: any Error, stage: String) {
+        switch error {
+        case let e as RuntimeError: self = e
+        case let e as SyscallError: self = .syscall(e)
+        case let e as CgroupError: self = .cgroup(e)
+        case let e as SpecError: self = .spec(e)
+        case let e as HookFailure: self = .hook(stage: stage, e)
+        default: self = .child(stage: stage, message: "\(error)")
+        }
+    }
 }

@@ -12,7 +12,7 @@ public struct CgroupV1: CgroupDriver, Equatable {
     /// Where process `pid` ("self" for roost) sits in each mounted hierarchy: its controllers as
     /// /proc/PID/cgroup names them ("" for the unified one), the hierarchy's mount point (the
     /// first mount of it, the host's), and the cgroup path. The one reader of cgroup mounts.
-    public static func placement(of pid: String = "self") throws -> [(controllers: String, mountpoint: String, path: String)] {
+    public static func placement(of pid: String = "self") throws(SyscallError) -> [(controllers: String, mountpoint: String, path: String)] {
         // Bytes, not Characters: splitting Strings by Character cost more than all the rest of a
         // `run` (grapheme breaking over every byte of mountinfo).
         let space = UInt8(ascii: " "), newline = UInt8(ascii: "\n"), colon = UInt8(ascii: ":"), comma = UInt8(ascii: ",")
@@ -45,7 +45,7 @@ public struct CgroupV1: CgroupDriver, Equatable {
 
     /// runc's fs-driver paths: an absolute `cgroupsPath` from each hierarchy's root; a relative
     /// one (the container's id when none is given) below roost's own cgroup in that hierarchy.
-    public static func paths(cgroupsPath: String?, id: String) throws -> CgroupV1 {
+    public static func paths(cgroupsPath: String?, id: String) throws(SyscallError) -> CgroupV1 {
         let given = cgroupsPath.flatMap { $0.isEmpty ? nil : $0 } ?? id
         var dirs: [CgroupDirectory] = []
         for h in try placement() {

@@ -1,4 +1,3 @@
-import CRoostShim
 import Glibc
 import RoostCgroups
 import RoostLinux
@@ -122,16 +121,11 @@ extension Container {
     {
         do {
             // Closed here once init has its copy: when init dies, `start` is refused at once.
+            // Owned here; init gets its copies, and the parent's close at the end of this scope.
             let startListener = try directory.listenForStart()
-            var nsFDs: [Int32] = []
+            var nsFDs = FileDescriptors()
             var cgroupJoin = CgroupJoinHandles()
-            defer {
-                for fd in nsFDs { close(fd) }
-                cgroupJoin.close()
-            }
-            for join in plan.joins {
-                nsFDs.append(try sys("open", join.path) { open(join.path, O_RDONLY | O_CLOEXEC) })
-            }
+            for join in plan.joins { nsFDs.append(try FileDescriptor.open(join.path, O_RDONLY)) }
             // A systemd scope is made after the clone, around init (below).
             if let cg = plan.cgroups, !cg.madeAroundProcess {
                 cgroupJoin = try makeCgroups(cg, plan, directory, &rollback)
@@ -151,7 +145,7 @@ extension Container {
             }
             if pid == 0 {
                 parentEnd.close()
-                Init(plan: plan, sync: childEnd, startListener: startListener.raw, namespaceFDs: nsFDs, cgroupJoin: cgroupJoin).run()
+                Init(plan: plan, sync: childEnd, startListener: startListener, namespaceFDs: nsFDs, cgroupJoin: cgroupJoin).run()
             }
             childEnd.close()
             var driver = ChildDriver(socket: parentEnd, cloned: pid, stage: "container init")
@@ -168,14 +162,8 @@ extension Container {
             }
             try driveInit(&driver, plan, state)
             return CreatedContainer(directory: directory, pid: driver.pid, sync: parentEnd, state: nil, consoleMaster: driver.console)
-        } catch let e as RuntimeError {
-            throw e
-        } catch let e as SyscallError {
-            throw RuntimeError.syscall(e)
-        } catch let e as HookFailure {
-            throw RuntimeError.hook(stage: "create", e)
         } catch {
-            throw RuntimeError.child(stage: "create", message: "\(error)")
+            throw RuntimeError(error, stage: "create")
         }
     }
 
@@ -254,16 +242,20 @@ extension Container {
 
     /// uid_map and gid_map are written by the parent, which has privilege over the new namespace.
     private static func writeMaps(_ plan: ContainerPlan, pid: Int32) throws {
-        do {
-            if !plan.uidMap.isEmpty { try FileIO.writeExisting("/proc/\(pid)/uid_map", plan.uidMap) }
-            if !plan.gidMap.isEmpty {
+        if !plan.uidMap.isEmpty {
+            do throws(SyscallError) { try FileIO.writeExisting("/proc/\(pid)/uid_map", plan.uidMap) } catch {
+                throw RuntimeError.config(path: "linux.uidMappings", problem: "the kernel refused the map", cause: error)
+            }
+        }
+        if !plan.gidMap.isEmpty {
+            do throws(SyscallError) {
                 // An unprivileged user may map only its own gid, and only once setgroups is
                 // denied in the namespace (user_namespaces(7); runc's rootless path does the same).
                 if plan.process.setgroupsDenied { try FileIO.writeExisting("/proc/\(pid)/setgroups", "deny") }
                 try FileIO.writeExisting("/proc/\(pid)/gid_map", plan.gidMap)
+            } catch {
+                throw RuntimeError.config(path: "linux.gidMappings", problem: "the kernel refused the map", cause: error)
             }
-        } catch {
-            throw RuntimeError.config(path: "linux.uidMappings", problem: "\(error)")
         }
     }
 

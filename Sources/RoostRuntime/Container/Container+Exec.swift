@@ -1,4 +1,3 @@
-import CRoostShim
 import Glibc
 import RoostCgroups
 import RoostLinux
@@ -46,13 +45,13 @@ extension Container {
         }
         let (process, containerMayHoldPtrace) = try execPlan(directory, options)
         let target = c.state.pid
-        let joins = try NamespaceJoin.of(pid: target)
-        try sealForExec(
-            c, process: process, containerMayHoldPtrace: containerMayHoldPtrace, ownUserNamespace: joins.contains { $0.kind == .user })
+        // Owned here; the exec child gets its copies, and the parent's close when exec returns.
+        let joins: NamespaceJoins
+        do throws(SyscallError) { joins = try NamespaceJoins.of(pid: target) } catch { throw RuntimeError.syscall(error) }
+        try sealForExec(c, process: process, containerMayHoldPtrace: containerMayHoldPtrace, ownUserNamespace: joins.hasUser)
         let cgroupDirs = try CgroupJoin.of(pid: target, sub: options.cgroups)
         var cgroupJoin: CgroupJoinHandles
         do throws(SyscallError) { cgroupJoin = try CgroupJoinHandles.open(cgroupDirs) } catch { throw RuntimeError.syscall(error) }
-        defer { cgroupJoin.close() }
 
         Processes.setChildSubreaper()
         let (parentEnd, childEnd) = try SyncSocket.pair()

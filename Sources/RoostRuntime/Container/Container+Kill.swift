@@ -1,4 +1,3 @@
-import CRoostShim
 import Glibc
 import RoostLinux
 

@@ -1,4 +1,3 @@
-import CRoostShim
 import Glibc
 import RoostLinux
 
@@ -53,18 +52,18 @@ extension Container {
     /// Sends `signal` to init and waits (up to `timeout` seconds) until it is gone.
     static func killAndWait(_ c: LoadedContainer, signal: Int32 = SIGKILL, timeout: Double = 10) {
         let targets = c.state.ownPidNamespace && c.status != .stopped ? [c.state.pid] : c.processes()
-        var pidfds: [Int32] = []
+        var pidfds = FileDescriptors()
         for pid in targets {
-            let fd = roost_pidfd_open(pid, 0)
+            guard let fd = Processes.pidfd(pid) else { continue }
             // Check the pid still names the container's process now that the pidfd pins it.
-            if fd >= 0 && pid == c.state.pid && !Status.isAlive(pid: pid, startTime: c.state.pidStartTime) { close(fd); continue }
-            if fd >= 0 { roost_pidfd_send_signal(fd, signal); pidfds.append(fd) }
+            if pid == c.state.pid && !Status.isAlive(pid: pid, startTime: c.state.pidStartTime) { continue }
+            try? Processes.signal(fd, signal, display: "pid \(pid)")
+            pidfds.append(fd)
         }
         let deadline = monotonicNow() + timeout
-        for fd in pidfds {
+        for fd in pidfds.raws {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             while poll(&pfd, 1, Int32(max(0, (deadline - monotonicNow()) * 1000))) < 0 && errno == EINTR {}
-            close(fd)
         }
     }
 }

@@ -1,4 +1,3 @@
-import CRoostShim
 import Glibc
 import RoostLinux
 
@@ -56,10 +55,9 @@ extension Container {
         while true {
             if let n = notify {
                 // Wait for a signal or a datagram, whichever comes first.
-                let signals = roost_signalfd_all()
-                var fds = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0), pollfd(fd: n.fd, events: Int16(POLLIN), revents: 0)]
+                let signals = SignalFD()
+                var fds = [pollfd(fd: signals.raw, events: Int16(POLLIN), revents: 0), pollfd(fd: n.fd, events: Int16(POLLIN), revents: 0)]
                 _ = poll(&fds, 2, -1)
-                close(signals)
                 if fds[1].revents != 0 && NotifyRelay.relayIfReady(n.fd, host: n.host, pid: pid) { notify = nil }
                 if fds[0].revents == 0 { continue }
             }

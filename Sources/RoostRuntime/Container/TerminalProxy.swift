@@ -1,4 +1,3 @@
-import CRoostShim
 import Glibc
 import RoostLinux
 
@@ -12,15 +11,14 @@ enum TerminalProxy {
         let raw = Pty.RawMode(0)
         defer { raw?.restore() }
         if let size = Pty.windowSize(0) { Pty.setWindowSize(master, rows: size.rows, cols: size.cols) }
-        let signals = roost_signalfd_all()
-        defer { close(signals) }
+        let signals = SignalFD()
         var stdinOpen = true
         var masterOpen = true
         var exitCode: Int32?
         var buf = [UInt8](repeating: 0, count: 16384)
         while masterOpen || exitCode == nil {
             var fds = [
-                pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: signals.raw, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: masterOpen ? master : -1, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: notify?.fd ?? -1, events: Int16(POLLIN), revents: 0),
@@ -30,9 +28,7 @@ enum TerminalProxy {
             if r < 0 { if errno == EINTR { continue }; break }
             if r == 0 { break }
             if fds[0].revents != 0 {
-                while true {
-                    let sig = roost_signalfd_read(signals)
-                    if sig < 0 { break }
+                while let sig = signals.next() {
                     switch sig {
                     case SIGCHLD:
                         while true {

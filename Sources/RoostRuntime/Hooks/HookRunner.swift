@@ -1,4 +1,3 @@
-import CRoostShim
 import Glibc
 import RoostLinux
 import RoostSpec
@@ -46,8 +45,8 @@ enum HookRunner {
             var empty = sigset_t()
             sigemptyset(&empty)
             Signals.setMask(empty)
-            roost_execve(hook.path, argv, envp)
-            let message = "exec: \(String(cString: strerror(errno)))"
+            let error = Processes.execve(hook.path, argv, envp)
+            let message = "exec: \(String(cString: strerror(error.errno)))"
             _ = message.withCString { write(2, $0, strlen($0)) }
             _exit(127)
         }

@@ -72,10 +72,10 @@ extension ContainerPlan {
                 } else {
                     cgroups = driver
                 }
-            } catch let e as CgroupError {
-                throw RuntimeError.cgroup(e)
+            } catch let e as SyscallError {
+                throw RuntimeError.config(path: "linux.cgroupsPath", problem: "cannot read the host's cgroups", cause: e)
             } catch {
-                throw RuntimeError.config(path: "linux.cgroupsPath", problem: "cannot read the host's cgroups: \(error)")
+                throw RuntimeError(error, stage: "create")
             }
         }
         try planNamespaces(spec)
@@ -245,8 +245,8 @@ extension ContainerPlan {
             } else if type == "cgroup" || type == "cgroup2" {
                 kind = .cgroup
                 if cgroupHierarchies == nil {
-                    do { cgroupHierarchies = try CgroupMount.hierarchies() } catch {
-                        throw RuntimeError.config(path: "\(at)", problem: "cannot read the host's cgroups: \(error)")
+                    do throws(SyscallError) { cgroupHierarchies = try CgroupMount.hierarchies() } catch {
+                        throw RuntimeError.config(path: "\(at)", problem: "cannot read the host's cgroups", cause: error)
                     }
                 }
             } else {

@@ -23,7 +23,7 @@ struct CgroupMount {
 
     /// Reads the host's cgroup mounts and this process's place in each; on a cgroup2-only host
     /// `v1` is empty and `unifiedPath` says where this process is.
-    static func hierarchies() throws -> CgroupHierarchies {
+    static func hierarchies() throws(SyscallError) -> CgroupHierarchies {
         let all = try CgroupV1.placement()
         let v1 = all.filter { !$0.controllers.isEmpty }.map { Hierarchy(mountpoint: $0.mountpoint, controllers: $0.controllers, path: $0.path) }
         return CgroupHierarchies(v1: v1, unifiedPath: all.first { $0.controllers.isEmpty }?.path, isV2Only: Host.isCgroup2Only)

@@ -1,4 +1,3 @@
-import CRoostShim
 import Glibc
 import RoostLinux
 
@@ -128,7 +127,7 @@ struct Rootfs {
             let (parent, name) = InRoot.split(d.path)
             let dir = try root.create(parent, as: .directory)
             // matches runc: a node that already exists is kept as it is.
-            if mknodat(dir.raw, name, d.mode, dev_t(roost_makedev(d.major, d.minor))) != 0 {
+            if mknodat(dir.raw, name, d.mode, FileIO.deviceNumber(major: d.major, minor: d.minor)) != 0 {
                 if errno == EEXIST { continue }
                 throw SyscallError("mknod", d.path)
             }
@@ -142,7 +141,7 @@ struct Rootfs {
         if FileIO.exists("/proc/kcore") { try root.symlink("/proc/kcore", at: "/dev/core") }
         // /dev/ptmx points into the container's own devpts (matches runc's setupPtmx).
         if plan.mounts.contains(where: { $0.destination == "/dev/pts" }) {
-            let dev = try root.open("/dev", flags: ROOST_O_PATH | O_DIRECTORY)
+            let dev = try root.open("/dev", flags: OpenFlags.pathOnly | O_DIRECTORY)
             if unlinkat(dev.raw, "ptmx", 0) != 0 && errno != ENOENT { throw SyscallError("unlink", "/dev/ptmx") }
             try sys("symlink", "/dev/ptmx") { symlinkat("pts/ptmx", dev.raw, "ptmx") }
         }
@@ -232,7 +231,7 @@ struct Rootfs {
         let proc = FileIO.exists("/proc/self/fd")
         for path in plan.maskedPaths {
             try step("linux.maskedPaths: \(path)") {
-                let raw = open(path, ROOST_O_PATH | O_CLOEXEC)
+                let raw = open(path, OpenFlags.pathOnly | O_CLOEXEC)
                 if raw < 0 {
                     if errno == ENOENT { return }
                     throw SyscallError("open", path)
@@ -253,9 +252,9 @@ struct Rootfs {
 
     /// The container's /dev/null, refused unless it is the real null device (runc's message).
     static func verifiedDevNull() throws -> FileDescriptor {
-        let fd = try FileDescriptor.open("/dev/null", ROOST_O_PATH)
+        let fd = try FileDescriptor.open("/dev/null", OpenFlags.pathOnly)
         var st = stat()
-        guard fstat(fd.raw, &st) == 0, (st.st_mode & S_IFMT) == S_IFCHR, st.st_rdev == roost_makedev(1, 3) else {
+        guard fstat(fd.raw, &st) == 0, (st.st_mode & S_IFMT) == S_IFCHR, st.st_rdev == FileIO.deviceNumber(major: 1, minor: 3) else {
             throw InitFailure(step: "linux.maskedPaths", detail: "can't mask paths: container's /dev/null is invalid (not the 1:3 character device)")
         }
         return fd

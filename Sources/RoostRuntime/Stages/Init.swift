@@ -1,4 +1,3 @@
-import CRoostShim
 import Glibc
 import RoostCgroups
 import RoostLinux
@@ -7,23 +6,26 @@ import RoostLinux
 /// (ARCHITECTURE.md, "Order of steps"), reports `created`, waits on exec.sock for `start`, and
 /// execs the user's process. It never returns: every failure is sent home as one line and the
 /// process exits. It runs in a copy of a single-threaded parent, so ordinary Swift is safe here.
-struct Init {
+/// The host descriptors it holds are its fields, owned: each is closed once used, before any
+/// process of the container can see init (docs/SECURITY.md's fd table).
+struct Init: ~Copyable {
     let plan: ContainerPlan
     let sync: SyncSocket
     /// The listening exec.sock, on which init waits for `start`; closed once it connected.
-    let startListener: Int32
-    /// fds of the namespaces to join, opened by the parent, in plan.joins order.
-    let namespaceFDs: [Int32]
-    /// The container's cgroups, opened by the parent, entered by init before anything else.
-    let cgroupJoin: CgroupJoinHandles
+    var startListener: FileDescriptor
+    /// fds of the namespaces to join, opened by the parent, in plan.joins order; each closed
+    /// once joined.
+    var namespaceFDs: FileDescriptors
+    /// The container's cgroups, opened by the parent, entered (and closed) by init before
+    /// anything else.
+    var cgroupJoin: CgroupJoinHandles
 
-    func run() -> Never {
-        // First, before anything can see this process: keep only the descriptors init uses.
+    consuming func run() -> Never {
+        // First, before anything can see this process: keep only the descriptors init holds.
         // Everything else the parent held (its lock, the caller's strays, the unified cgroup's
         // directory, which the clone was born into) is closed (docs/SECURITY.md).
         FDTable.closeAll(
-            from: 3 + plan.preserveFDs,
-            except: [sync.raw, startListener] + namespaceFDs + cgroupJoin.tasks + [cgroupJoin.unifiedProcs])
+            from: 3 + plan.preserveFDs, except: [sync.raw, startListener.raw] + namespaceFDs.raws + cgroupJoin.raws)
         Processes.setName("roost:[1:init]")
         let executable: String
         let env: [String]
@@ -50,7 +52,7 @@ struct Init {
         _exit(127)
     }
 
-    private func setUp() throws -> (String, [String]) {
+    private mutating func setUp() throws -> (String, [String]) {
         // If roost dies while setting up, so does init: nothing half-made may outlive it.
         Processes.setParentDeathSignal(SIGKILL)
         if let adj = plan.process.oomScoreAdj {
@@ -64,13 +66,15 @@ struct Init {
             let label = plan.process.selinuxLabel
             if let label { try step("process.selinuxLabel (session keyring)") { try SELinux.setKeyCreateLabel(label) } }
             let name = "_ses.\(plan.id)"
-            if roost_join_session_keyring(name) < 0 && errno != ENOSYS && errno != EACCES && errno != EPERM {
-                throw InitFailure(step: "join session keyring", detail: "\(SyscallError("keyctl", name))")
+            do { try Processes.joinSessionKeyring(name) } catch {
+                if error.errno != ENOSYS && error.errno != EACCES && error.errno != EPERM {
+                    throw InitFailure(step: "join session keyring", detail: "\(error)")
+                }
             }
             if label != nil { try? SELinux.setKeyCreateLabel("") }
         }
         if plan.createsNetworkNamespace {
-            try step("bring up lo") { try sys("ioctl(SIOCSIFFLAGS)", "lo") { roost_loopback_up() } }
+            try step("bring up lo") { try Namespaces.bringUpLoopback() }
         }
         umask(0)
         let rootfs = Rootfs(plan: plan)
@@ -88,8 +92,8 @@ struct Init {
             }
             if plan.process.terminal { try setUpConsole(mountConsole: false) }
         }
-        if let h = plan.hostname { try step("set hostname") { try sys("sethostname", h) { roost_sethostname(h, h.utf8.count) } } }
-        if let d = plan.domainname { try step("set domainname") { try sys("setdomainname", d) { roost_setdomainname(d, d.utf8.count) } } }
+        if let h = plan.hostname { try step("set hostname") { try Namespaces.setHostname(h) } }
+        if let d = plan.domainname { try step("set domainname") { try Namespaces.setDomainname(d) } }
         try writeSysctls()
         if plan.hasMountNamespace { try rootfs.restrictPaths() }
         let setup = ProcessSetup(process: plan.process, preserveFDs: plan.preserveFDs)
@@ -157,7 +161,7 @@ struct Init {
 
     /// Joins namespaces by path (user first, mount last), then creates the rest with unshare, and
     /// forks when the pid namespace changed (a process never changes its own pid namespace).
-    private func enterNamespaces() throws {
+    private mutating func enterNamespaces() throws {
         // Born in the unified cgroup (CLONE_INTO_CGROUP); into the v1 ones before anything else,
         // so the limits hold from here on and a new cgroup namespace is rooted there. A systemd
         // scope is made around init by roost, which says when.
@@ -170,9 +174,9 @@ struct Init {
         }
         for (i, join) in plan.joins.enumerated() {
             try step("join \(join.kind.rawValue) namespace \(join.path)") {
-                try Namespaces.setns(namespaceFDs[i], join.kind, display: join.path)
+                try Namespaces.setns(namespaceFDs.raws[i], join.kind, display: join.path)
             }
-            close(namespaceFDs[i])
+            namespaceFDs.close(i)
         }
         if plan.unshareFlags != 0 {
             try step("unshare namespaces") { try Namespaces.unshare(plan.unshareFlags) }
@@ -207,11 +211,11 @@ struct Init {
 
     /// Blocks until `start` connects to exec.sock (runc's exec.fifo protocol, over a socket),
     /// writes the byte that says init passed it, and keeps the connection for later failures.
-    private func waitForStart() throws -> Int32 {
+    private mutating func waitForStart() throws -> Int32 {
         try step("wait for start on exec.sock") {
-            let conn = try sys("accept", "exec.sock") { accept(startListener, nil, nil) }
+            let conn = try sys("accept", "exec.sock") { accept(startListener.raw, nil, nil) }
             _ = fcntl(conn, F_SETFD, FD_CLOEXEC)
-            close(startListener)
+            startListener.close()
             var zero: UInt8 = 0x30
             _ = try sys("send", "exec.sock") { send(conn, &zero, 1, Int32(MSG_NOSIGNAL)) }
             return conn

@@ -1,4 +1,3 @@
-import CRoostShim
 import Glibc
 import RoostLinux
 
@@ -25,7 +24,7 @@ func step<T: ~Copyable>(_ name: @autoclosure () -> String, _ body: () throws -> 
 func forkIntoPidNamespace(_ what: String, sync: SyncSocket) throws(InitFailure) {
     var gate: [Int32] = [-1, -1]
     _ = try step(what) { try sys("pipe") { pipe(&gate) } }
-    let child = try step(what) { try Namespaces.clone(flags: ROOST_CLONE_PARENT) }
+    let child = try step(what) { try Namespaces.cloneSibling() }
     if child != 0 {
         try? sync.send(.pid(child))
         _exit(0)  // closes the gate's write end: the child goes on

@@ -1,4 +1,3 @@
-import CRoostShim
 import Glibc
 import RoostLinux
 
@@ -34,7 +33,7 @@ struct ProcessSetup {
         try loadSeccomp(early: true, sync: sync)
         let executable = try resolveProcess(env: &env)
         if p.noNewPrivileges {
-            try step("process.noNewPrivileges") { try sys("prctl(PR_SET_NO_NEW_PRIVS)") { roost_prctl(ROOST_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } }
+            try step("process.noNewPrivileges") { try Processes.setNoNewPrivileges() }
         }
         umask(mode_t(p.umask))
         return (executable, env)
@@ -51,8 +50,7 @@ struct ProcessSetup {
         Signals.setMask(empty)
         let argv = process.args.map { strdup($0) } + [nil]
         let envp = env.map { strdup($0) } + [nil]
-        roost_execve(executable, argv, envp)
-        throw InitFailure(step: "process.args[0]", detail: "\(SyscallError("exec", executable))")
+        throw InitFailure(step: "process.args[0]", detail: "\(Processes.execve(executable, argv, envp))")
     }
 
     /// cwd, HOME and args[0] as the user's process will see them. Done before start, so `create`
@@ -125,14 +123,14 @@ struct ProcessSetup {
         let caps = p.capabilities
         try step("process.capabilities.bounding") { if let caps { try Capabilities.limitBounding(to: caps.bounding) } }
         try step("process.user") {
-            _ = roost_prctl(ROOST_PR_SET_KEEPCAPS, 1, 0, 0, 0)
+            Processes.setKeepCapabilities(true)
             // matches runc: where setgroups is denied (the user namespace of an unprivileged
             // roost), the supplementary groups stay as they are.
             if !p.setgroupsDenied {
-                try sys("setgroups", "\(p.additionalGids)") { roost_setgroups(p.additionalGids.count, p.additionalGids) }
+                try Processes.setGroups(p.additionalGids)
             }
             try Processes.setIDs(uid: p.uid, gid: p.gid)
-            _ = roost_prctl(ROOST_PR_SET_KEEPCAPS, 0, 0, 0, 0)
+            Processes.setKeepCapabilities(false)
             // A change of ids sets dumpable to fs.suid_dumpable, which may be 1: not dumpable
             // until execve, whatever the host's setting (docs/SECURITY.md).
             Processes.setDumpable(false)
@@ -148,8 +146,7 @@ struct ProcessSetup {
 
     /// Only stdio and --preserve-fds cross exec (CVE-2024-21626): everything else is close-on-exec.
     func closeInheritedFDs() throws {
-        let first = UInt32(3 + preserveFDs)
-        try sys("close_range") { roost_close_range(first, UInt32.max, ROOST_CLOSE_RANGE_CLOEXEC) }
+        try FDTable.closeOnExec(from: Int32(3 + preserveFDs))
         for fd in 3..<(3 + preserveFDs) {
             let flags = fcntl(fd, F_GETFD)
             if flags >= 0 { _ = fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) }

@@ -1,4 +1,3 @@
-import CRoostShim
 import Glibc
 import RoostLinux
 import RoostSeccomp
@@ -155,11 +154,11 @@ enum SeccompAgent {
         message += Array(",\"state\":".utf8) + state + [UInt8(ascii: "}")]
         let sock: Int32
         do throws(SyscallError) { sock = try UnixSocket.connect(path) } catch {
-            throw RuntimeError.config(path: "linux.seccomp.listenerPath", problem: "cannot connect to the seccomp agent: \(error)")
+            throw RuntimeError.config(path: "linux.seccomp.listenerPath", problem: "cannot connect to the seccomp agent", cause: error)
         }
         defer { close(sock) }
         do throws(SyscallError) { try UnixSocket.sendFD(sock, fd, message: message, display: path) } catch {
-            throw RuntimeError.config(path: "linux.seccomp.listenerPath", problem: "cannot send the seccomp fd: \(error)")
+            throw RuntimeError.config(path: "linux.seccomp.listenerPath", problem: "cannot send the seccomp fd", cause: error)
         }
     }
 }
