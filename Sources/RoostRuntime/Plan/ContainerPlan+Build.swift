@@ -26,10 +26,11 @@ extension ContainerPlan {
     }
 
     /// Resolves a validated spec into kernel values. Throws `.config(path:problem:)` for what the
-    /// spec allows but this host or runtime cannot do.
-    init(id: String, bundle: String, spec: Spec, options: Options) throws {
+    /// spec allows but this host or runtime cannot do; `host` answers what it asks of the host.
+    init(id: String, bundle: String, spec: Spec, options: Options, host: some HostProbe = LiveHost()) throws {
         self.id = id
         self.bundle = bundle
+        privileged = host.isRoot
         guard let root = spec.root else { throw RuntimeError.config(path: "root", problem: "must be set") }
         rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
         rootReadonly = root.readonly ?? false
@@ -37,34 +38,33 @@ extension ContainerPlan {
         newKeyring = !options.noNewKeyring
         preserveFDs = options.listenFDs + options.preserveFDs
         // matches runc: every fd handed on must be open now.
-        for fd in 3..<(3 + preserveFDs) where fcntl(fd, F_GETFD) < 0 {
+        for fd in 3..<(3 + preserveFDs) where !host.isOpen(fd) {
             throw RuntimeError.usage(fd < 3 + options.listenFDs
                 ? "LISTEN_FDS=\(options.listenFDs): fd \(fd) is not open"
                 : "--preserve-fds \(options.preserveFDs): fd \(fd) is not open")
         }
-        var st = stat()
-        guard stat(rootfs, &st) == 0 else {
+        guard let type = host.fileType(rootfs) else {
             throw RuntimeError.config(path: "root.path", problem: "rootfs \(rootfs) does not exist")
         }
-        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+        guard type == S_IFDIR else {
             throw RuntimeError.config(path: "root.path", problem: "rootfs \(rootfs) is not a directory")
         }
 
-        try refuseUnsupported(spec)
+        try refuseUnsupported(spec, host)
         // As root, on v1, hybrid and cgroup2-only hosts alike. Rootless use comes later.
         // runc's systemd driver on a v1 or hybrid host is its LegacyManager (v1 unit
         // properties, per-controller directories); roost has only the v2 one.
-        if options.systemdCgroup, Cgroup.host != .unified {
+        if options.systemdCgroup, host.cgroupMode != .unified {
             throw RuntimeError.usage(
-                "--systemd-cgroup: this host mounts cgroup v1 (\(Cgroup.host == .hybrid ? "hybrid" : "legacy")); roost's systemd driver needs a cgroup v2 (unified) host: use the default cgroupfs driver here")
+                "--systemd-cgroup: this host mounts cgroup v1 (\(host.cgroupMode == .hybrid ? "hybrid" : "legacy")); roost's systemd driver needs a cgroup v2 (unified) host: use the default cgroupfs driver here")
         }
         // runc's rootless systemd driver talks to the user's own systemd instance; not roost's yet.
-        if options.systemdCgroup, geteuid() != 0 {
+        if options.systemdCgroup, !host.isRoot {
             throw RuntimeError.usage("--systemd-cgroup: not supported without root (the user's systemd instance is not used yet): drop --systemd-cgroup")
         }
-        if geteuid() == 0 {
+        if host.isRoot {
             do {
-                let driver = try Cgroup.driver(cgroupsPath: spec.linux?.cgroupsPath, id: id, systemd: options.systemdCgroup)
+                let driver = try host.cgroupDriver(cgroupsPath: spec.linux?.cgroupsPath, id: id, systemd: options.systemdCgroup)
                 // runc reads org.systemd.property.* annotations with the systemd driver only.
                 if var sd = driver as? CgroupSystemd {
                     sd.extraProperties = try CgroupSystemd.annotationProperties(spec.annotations.map { Array(zip($0.keys, $0.values)) } ?? [])
@@ -78,8 +78,8 @@ extension ContainerPlan {
                 throw RuntimeError(error, stage: "create")
             }
         }
-        try planNamespaces(spec)
-        try planMounts(spec)
+        try planNamespaces(spec, host)
+        try planMounts(spec, host)
         // The container's /sys/fs/cgroup shows its own cgroup, not roost's.
         if let cg = cgroups, var h = cgroupHierarchies {
             for i in h.v1.indices {
@@ -95,7 +95,7 @@ extension ContainerPlan {
             cgroupHierarchies = h
         }
         try planDevices(spec)
-        try planProcess(spec, cache: options.seccompCache)
+        try planProcess(spec, cache: options.seccompCache, host)
         if options.listenFDs > 0 {
             process.env += ["LISTEN_FDS=\(options.listenFDs)", "LISTEN_PID=1"]
         }
@@ -130,7 +130,7 @@ extension ContainerPlan {
     }
 
     /// Fields roost does not carry out yet fail create by their JSON path, never silently.
-    private func refuseUnsupported(_ spec: Spec) throws {
+    private func refuseUnsupported(_ spec: Spec, _ host: some HostProbe) throws {
         let p = spec.process, l = spec.linux
         let notYet: [(String, Bool)] = [
             ("process.scheduler", p?.scheduler != nil), ("process.ioPriority", p?.ioPriority != nil),
@@ -144,26 +144,26 @@ extension ContainerPlan {
         // runc 1.1.5 refuses a process label here; a mount label it passes to the kernel, whose
         // tmpfs then refuses the `context=` option (EINVAL at the first labelled mount). Said
         // here instead, by the field.
-        if let label = l?.mountLabel, !label.isEmpty, !SELinux.isEnabled {
+        if let label = l?.mountLabel, !label.isEmpty, !host.selinuxEnabled {
             throw RuntimeError.config(path: "linux.mountLabel", problem: "SELinux mount label \"\(label)\" is given, but SELinux is disabled or not supported on this host")
         }
-        if let profile = p?.apparmorProfile, !profile.isEmpty, !AppArmor.isEnabled {
+        if let profile = p?.apparmorProfile, !profile.isEmpty, !host.apparmorEnabled {
             throw RuntimeError.config(path: "process.apparmorProfile", problem: "AppArmor profile \"\(profile)\" is given, but AppArmor is not enabled on this host")
         }
     }
 
-    private mutating func planNamespaces(_ spec: Spec) throws {
+    private mutating func planNamespaces(_ spec: Spec, _ host: some HostProbe) throws {
         let list = spec.linux?.namespaces ?? []
         var byKind: [NamespaceKind: String?] = [:]
         for (i, ns) in list.enumerated() {
             guard let kind = NamespaceKind(rawValue: ns.type.rawValue) else {
                 throw RuntimeError.config(path: "linux.namespaces[\(i)].type", problem: "unknown namespace type \"\(ns.type.rawValue)\"")
             }
-            guard kind.isAvailable else {
+            guard host.hasNamespace(kind) else {
                 throw RuntimeError.config(path: "linux.namespaces[\(i)]", problem: "this kernel has no \(kind.rawValue) namespace")
             }
             if let path = ns.path, !path.isEmpty {
-                guard FileIO.exists(path) else {
+                guard host.fileType(path) != nil else {
                     throw RuntimeError.config(path: "linux.namespaces[\(i)].path", problem: "\(path) does not exist")
                 }
                 byKind[kind] = .some(path)
@@ -208,7 +208,7 @@ extension ContainerPlan {
         (maps ?? []).map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
     }
 
-    private mutating func planMounts(_ spec: Spec) throws {
+    private mutating func planMounts(_ spec: Spec, _ host: some HostProbe) throws {
         for (i, m) in (spec.mounts ?? []).enumerated() {
             let at = "mounts[\(i)]"
             var flags: MountFlags = []
@@ -245,7 +245,7 @@ extension ContainerPlan {
             } else if type == "cgroup" || type == "cgroup2" {
                 kind = .cgroup
                 if cgroupHierarchies == nil {
-                    do throws(SyscallError) { cgroupHierarchies = try CgroupMount.hierarchies() } catch {
+                    do throws(SyscallError) { cgroupHierarchies = try host.cgroupHierarchies() } catch {
                         throw RuntimeError.config(path: "\(at)", problem: "cannot read the host's cgroups", cause: error)
                     }
                 }
@@ -260,11 +260,10 @@ extension ContainerPlan {
             if kind == .bind {
                 // matches runc: a relative bind source is relative to the bundle.
                 if !source.hasPrefix("/") { source = bundle + "/" + source }
-                var st = stat()
-                guard stat(source, &st) == 0 else {
+                guard let type = host.fileType(source) else {
                     throw RuntimeError.config(path: "\(at).source", problem: "bind source \(source) does not exist")
                 }
-                isDir = (st.st_mode & S_IFMT) == S_IFDIR
+                isDir = type == S_IFDIR
             }
             mounts.append(
                 PlannedMount(
@@ -316,9 +315,9 @@ extension ContainerPlan {
         }
     }
 
-    private mutating func planProcess(_ spec: Spec, cache: String?) throws {
+    private mutating func planProcess(_ spec: Spec, cache: String?, _ host: some HostProbe) throws {
         guard let p = spec.process else { throw RuntimeError.config(path: "process", problem: "must be set to run a container") }
-        process = try ProcessPlan(p, at: "process")
+        process = try ProcessPlan(p, at: "process", host: host)
         // Compiled here, before clone: a profile libseccomp or the kernel refuses fails create.
         process.seccomp = try SeccompAgent.compile(spec.linux?.seccomp, cache: cache)
     }
@@ -327,8 +326,9 @@ extension ContainerPlan {
 extension ProcessPlan {
     /// Resolves a spec process (config.json's, or exec's) into kernel values; `prefix` and `file`
     /// name where it came from in errors.
-    init(_ p: Spec.Process, at prefix: String, file: String = "config.json") throws {
+    init(_ p: Spec.Process, at prefix: String, file: String = "config.json", host: some HostProbe = LiveHost()) throws {
         func fail(_ path: String, _ problem: String) -> RuntimeError { .config(path: "\(prefix).\(path)", problem: problem, file: file) }
+        setgroupsDenied = !host.isRoot
         args = p.args ?? []
         env = p.env ?? []
         cwd = p.cwd
@@ -347,7 +347,7 @@ extension ProcessPlan {
         apparmorProfile = p.apparmorProfile.flatMap { $0.isEmpty ? nil : $0 }
         // matches runc: an empty label is none; any other needs SELinux on the host.
         if let label = p.selinuxLabel, !label.isEmpty {
-            guard SELinux.isEnabled else {
+            guard host.selinuxEnabled else {
                 throw fail("selinuxLabel", "SELinux label \"\(label)\" is given, but SELinux is disabled or not supported on this host")
             }
             selinuxLabel = label

@@ -10,6 +10,9 @@ struct ContainerPlan {
     var id: String
     var bundle: String
     var rootfs: String
+    /// roost runs as root (HostProbe.isRoot): only then can a container's processes hold host
+    /// capabilities, and cgroups are roost's to make.
+    var privileged = true
 
     /// Namespaces made by clone3 in one step (the fast path: none is joined by path).
     var cloneFlags: UInt64 = 0
@@ -65,7 +68,7 @@ struct ContainerPlan {
     /// before its execve: roost must then run from its sealed binary (docs/SECURITY.md). Only a
     /// privileged roost's containers can hold host capabilities at all.
     var clonesNeedSealedExe: Bool {
-        geteuid() == 0 && !hasUserNamespace && (!ownsPidNamespace || process.mayHoldPtrace)
+        privileged && !hasUserNamespace && (!ownsPidNamespace || process.mayHoldPtrace)
     }
 }
 
@@ -120,7 +123,7 @@ struct ProcessPlan {
     var noNewPrivileges = false
     /// roost runs unprivileged, so its user namespace has setgroups denied (the parent writes
     /// "deny" before gid_map); known in the parent, no need to read /proc/self/setgroups.
-    var setgroupsDenied = geteuid() != 0
+    var setgroupsDenied = false
     /// The AppArmor profile execve switches to (process.apparmorProfile, exec --apparmor).
     var apparmorProfile: String?
     /// The SELinux context execve switches to, and the container's keyring gets
