@@ -20,10 +20,6 @@ public enum SeccompCompiler {
     public static func compile(_ s: Spec.Seccomp) throws(SpecError) -> SeccompCompilation? {
         let calls = s.syscalls ?? []
         if s.defaultAction.isEmpty && calls.isEmpty { return nil }
-        let base = "linux.seccomp"
-        func fail(_ path: String, _ problem: String) -> SpecError { SpecError(path: base + path, problem: problem) }
-        func reason(_ r: Int32) -> String { String(cString: strerror(-r)) }
-
         guard let defaultAction = action(s.defaultAction, s.defaultErrnoRet) else {
             throw fail(".defaultAction", "unknown seccomp action \"\(s.defaultAction)\"")
         }
@@ -33,35 +29,8 @@ public enum SeccompCompiler {
         }
         defer { seccomp_release(ctx) }
 
-        for (i, arch) in (s.architectures ?? []).enumerated() {
-            guard let name = libseccompArchitectures[arch] else { throw fail(".architectures[\(i)]", "unknown seccomp architecture \"\(arch)\"") }
-            let token = seccomp_arch_resolve_name(name)
-            if token == 0 { throw fail(".architectures[\(i)]", "\(arch) is not supported by libseccomp \(libseccompVersion)") }
-            // The native architecture is in every new filter: EEXIST is fine (libseccomp-golang).
-            let r = seccomp_arch_add(ctx, token)
-            if r < 0 && r != -EEXIST { throw fail(".architectures[\(i)]", "adding \(arch): \(reason(r))") }
-        }
-
-        var flags: UInt32 = 0
-        if let named = s.flags {
-            for (i, flag) in named.enumerated() {
-                let bit: UInt32
-                switch flag {
-                // runc: the filter is loaded by one thread before exec; nothing to synchronize.
-                case "SECCOMP_FILTER_FLAG_TSYNC": continue
-                case "SECCOMP_FILTER_FLAG_LOG": bit = ROOST_SECCOMP_FILTER_FLAG_LOG
-                case "SECCOMP_FILTER_FLAG_SPEC_ALLOW": bit = ROOST_SECCOMP_FILTER_FLAG_SPEC_ALLOW
-                case "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV": bit = ROOST_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-                default: throw fail(".flags[\(i)]", "unknown seccomp flag \"\(flag)\"")
-                }
-                if !flagSupported(bit) { throw fail(".flags[\(i)]", "\(flag) is not supported by this kernel") }
-                flags |= bit
-            }
-        } else if flagSupported(ROOST_SECCOMP_FILTER_FLAG_SPEC_ALLOW) {
-            // runc's default when flags is absent (not when it is []).
-            flags = ROOST_SECCOMP_FILTER_FLAG_SPEC_ALLOW
-        }
-
+        try addArchitectures(s.architectures ?? [], to: ctx)
+        var flags = try filterFlags(s.flags)
         // runc: binary-tree optimization for long rule sets (libseccomp <= 2.5.4 misbehaves with
         // it and no rules); counted per name, as runc's config holds one rule per name.
         if calls.reduce(0, { $0 + $1.names.count }) > 32 {
@@ -73,44 +42,7 @@ public enum SeccompCompiler {
         var ignored: [String] = []
         var notifies = false
         for (i, call) in calls.enumerated() {
-            let path = ".syscalls[\(i)]"
-            guard let act = action(call.action, call.errnoRet) else { throw fail(path + ".action", "unknown seccomp action \"\(call.action)\"") }
-            var conditions: [scmp_arg_cmp] = []
-            var perIndex = [Int](repeating: 0, count: 6)
-            for (k, arg) in (call.args ?? []).enumerated() {
-                guard arg.index < 6 else { throw fail(path + ".args[\(k)].index", "must be between 0 and 5") }
-                guard let op = operators[arg.op] else { throw fail(path + ".args[\(k)].op", "unknown seccomp operator \"\(arg.op)\"") }
-                perIndex[Int(arg.index)] += 1
-                // libseccomp-golang's MakeCondition: for MASKED_EQ `value` is the mask and
-                // `valueTwo` the value compared with; other operators ignore datum_b.
-                conditions.append(scmp_arg_cmp(arg: UInt32(arg.index), op: op, datum_a: arg.value, datum_b: arg.valueTwo ?? 0))
-            }
-            for (j, name) in call.names.enumerated() {
-                if name.isEmpty { throw fail(path + ".names[\(j)]", "empty string is not a valid syscall") }
-                if call.action == "SCMP_ACT_NOTIFY" && name == "write" {
-                    throw fail(path + ".names[\(j)]", "SCMP_ACT_NOTIFY cannot be used for the write syscall")
-                }
-                // runc: a rule that only restates the default is skipped.
-                if act == defaultAction { continue }
-                // runc: a name libseccomp cannot resolve is a syscall this kernel lacks; ignored.
-                let nr = seccomp_syscall_resolve_name(name)
-                if nr == __NR_SCMP_ERROR {
-                    ignored.append(name)
-                    continue
-                }
-                notifies = notifies || call.action == "SCMP_ACT_NOTIFY"
-                var r: Int32
-                if conditions.isEmpty {
-                    r = seccomp_rule_add_array(ctx, act, nr, 0, nil)
-                } else if perIndex.contains(where: { $0 > 1 }) {
-                    // runc: an argument compared more than once makes each condition its own rule.
-                    r = 0
-                    for var c in conditions where r == 0 { r = seccomp_rule_add_array(ctx, act, nr, 1, &c) }
-                } else {
-                    r = seccomp_rule_add_array(ctx, act, nr, UInt32(conditions.count), conditions)
-                }
-                if r < 0 { throw fail(path + ".names[\(j)]", "adding the seccomp rule for \(name): \(reason(r))") }
-            }
+            try addRule(call, at: ".syscalls[\(i)]", to: ctx, defaultAction: defaultAction, ignored: &ignored, notifies: &notifies)
         }
         if notifies {
             flags |= ROOST_SECCOMP_FILTER_FLAG_NEW_LISTENER
@@ -133,6 +65,87 @@ public enum SeccompCompiler {
             flags: flags, program: program, listenerPath: notifies ? s.listenerPath : nil,
             listenerMetadata: notifies ? s.listenerMetadata : nil)
         return SeccompCompilation(filter: filter, ignoredNames: ignored)
+    }
+
+    private static func fail(_ path: String, _ problem: String) -> SpecError { SpecError(path: "linux.seccomp" + path, problem: problem) }
+
+    private static func reason(_ r: Int32) -> String { String(cString: strerror(-r)) }
+
+    private static func addArchitectures(_ architectures: [String], to ctx: scmp_filter_ctx) throws(SpecError) {
+        for (i, arch) in architectures.enumerated() {
+            guard let name = libseccompArchitectures[arch] else { throw fail(".architectures[\(i)]", "unknown seccomp architecture \"\(arch)\"") }
+            let token = seccomp_arch_resolve_name(name)
+            if token == 0 { throw fail(".architectures[\(i)]", "\(arch) is not supported by libseccomp \(libseccompVersion)") }
+            // The native architecture is in every new filter: EEXIST is fine (libseccomp-golang).
+            let r = seccomp_arch_add(ctx, token)
+            if r < 0 && r != -EEXIST { throw fail(".architectures[\(i)]", "adding \(arch): \(reason(r))") }
+        }
+    }
+
+    /// seccomp(2)'s flags for `linux.seccomp.flags`, each checked against the kernel.
+    private static func filterFlags(_ named: [String]?) throws(SpecError) -> UInt32 {
+        // runc's default when flags is absent (not when it is []).
+        guard let named else { return flagSupported(ROOST_SECCOMP_FILTER_FLAG_SPEC_ALLOW) ? ROOST_SECCOMP_FILTER_FLAG_SPEC_ALLOW : 0 }
+        var flags: UInt32 = 0
+        for (i, flag) in named.enumerated() {
+            let bit: UInt32
+            switch flag {
+            // runc: the filter is loaded by one thread before exec; nothing to synchronize.
+            case "SECCOMP_FILTER_FLAG_TSYNC": continue
+            case "SECCOMP_FILTER_FLAG_LOG": bit = ROOST_SECCOMP_FILTER_FLAG_LOG
+            case "SECCOMP_FILTER_FLAG_SPEC_ALLOW": bit = ROOST_SECCOMP_FILTER_FLAG_SPEC_ALLOW
+            case "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV": bit = ROOST_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+            default: throw fail(".flags[\(i)]", "unknown seccomp flag \"\(flag)\"")
+            }
+            if !flagSupported(bit) { throw fail(".flags[\(i)]", "\(flag) is not supported by this kernel") }
+            flags |= bit
+        }
+        return flags
+    }
+
+    /// One `linux.seccomp.syscalls` entry as libseccomp rules, one per name it resolves (runc's
+    /// matchCall); names this kernel lacks go to `ignored`.
+    private static func addRule(
+        _ call: Spec.Syscall, at path: String, to ctx: scmp_filter_ctx, defaultAction: UInt32,
+        ignored: inout [String], notifies: inout Bool
+    ) throws(SpecError) {
+        guard let act = action(call.action, call.errnoRet) else { throw fail(path + ".action", "unknown seccomp action \"\(call.action)\"") }
+        var conditions: [scmp_arg_cmp] = []
+        var perIndex = [Int](repeating: 0, count: 6)
+        for (k, arg) in (call.args ?? []).enumerated() {
+            guard arg.index < 6 else { throw fail(path + ".args[\(k)].index", "must be between 0 and 5") }
+            guard let op = operators[arg.op] else { throw fail(path + ".args[\(k)].op", "unknown seccomp operator \"\(arg.op)\"") }
+            perIndex[Int(arg.index)] += 1
+            // libseccomp-golang's MakeCondition: for MASKED_EQ `value` is the mask and
+            // `valueTwo` the value compared with; other operators ignore datum_b.
+            conditions.append(scmp_arg_cmp(arg: UInt32(arg.index), op: op, datum_a: arg.value, datum_b: arg.valueTwo ?? 0))
+        }
+        for (j, name) in call.names.enumerated() {
+            if name.isEmpty { throw fail(path + ".names[\(j)]", "empty string is not a valid syscall") }
+            if call.action == "SCMP_ACT_NOTIFY" && name == "write" {
+                throw fail(path + ".names[\(j)]", "SCMP_ACT_NOTIFY cannot be used for the write syscall")
+            }
+            // runc: a rule that only restates the default is skipped.
+            if act == defaultAction { continue }
+            // runc: a name libseccomp cannot resolve is a syscall this kernel lacks; ignored.
+            let nr = seccomp_syscall_resolve_name(name)
+            if nr == __NR_SCMP_ERROR {
+                ignored.append(name)
+                continue
+            }
+            notifies = notifies || call.action == "SCMP_ACT_NOTIFY"
+            var r: Int32
+            if conditions.isEmpty {
+                r = seccomp_rule_add_array(ctx, act, nr, 0, nil)
+            } else if perIndex.contains(where: { $0 > 1 }) {
+                // runc: an argument compared more than once makes each condition its own rule.
+                r = 0
+                for var c in conditions where r == 0 { r = seccomp_rule_add_array(ctx, act, nr, 1, &c) }
+            } else {
+                r = seccomp_rule_add_array(ctx, act, nr, UInt32(conditions.count), conditions)
+            }
+            if r < 0 { throw fail(path + ".names[\(j)]", "adding the seccomp rule for \(name): \(reason(r))") }
+        }
     }
 
     /// The filter as libseccomp generates it, read back from a memfd.

@@ -25,39 +25,9 @@ extension Container {
     /// the state. Any failure rolls back every step already done.
     static func setUp(id: String, stateRoot: String, options: CreateOptions) throws -> CreatedContainer {
         try StateDirectory.validate(id: id)
-        let bundle = absolutePath(options.bundle ?? ".")
-        guard FileIO.isDirectory(bundle) else { throw RuntimeError.bundle("bundle \(bundle): no such directory") }
-        let configPath = bundle + "/config.json"
-        let bytes: [UInt8]
-        do throws(SyscallError) { bytes = try FileIO.read(configPath) } catch {
-            throw RuntimeError.bundle("config.json: cannot read \(configPath): \(FileIO.describe(error.errno))")
-        }
-        let spec: Spec
-        do throws(SpecError) {
-            spec = try Spec.decode(bytes)
-            _ = try spec.validateForRun()
-        } catch { throw RuntimeError.spec(error) }
-        // matches runc's checkTerminal: a detached terminal needs a console socket, and a console
-        // socket needs a detached terminal.
-        let terminal = spec.process?.terminal ?? false
-        if options.detach && terminal && options.consoleSocket == nil {
-            throw RuntimeError.config(path: "process.terminal", problem: "cannot allocate a tty when roost detaches without --console-socket")
-        }
-        if (!options.detach || !terminal) && options.consoleSocket != nil {
-            throw RuntimeError.usage("--console-socket: cannot use a console socket if roost will not detach or allocate a tty (process.terminal is \(terminal))")
-        }
-        var plan = try ContainerPlan(
-            id: id, bundle: bundle, spec: spec,
-            options: .init(
-                noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, listenFDs: options.listenFDs,
-                seccompCache: stateRoot + "/" + SeccompAgent.cacheDirectory, systemdCgroup: options.systemdCgroup))
-        // A foreground terminal roost proxies: the pty starts at the caller's window size.
-        if plan.process.terminal && !options.detach && options.consoleSocket == nil && plan.process.consoleSize == nil,
-            let size = Pty.windowSize(0)
-        {
-            plan.process.consoleSize = size
-        }
-
+        let (bundle, config, spec) = try readBundle(options)
+        try checkTerminal(spec, options)
+        let plan = try makePlan(id: id, bundle: bundle, spec: spec, stateRoot: stateRoot, options)
         // Before anything is made: this may re-execute roost from its sealed binary.
         try sealForCreate(plan, stateRoot: stateRoot)
 
@@ -70,46 +40,98 @@ extension Container {
         // read it (Container+Seal.swift).
         if plan.clonesNeedSealedExe { markPtraceVisible(directory) }
         do {
-            if NotifyRelay.host != nil { try NotifyRelay.prepare(&plan, directory) }
-            // Held until state.json exists: start/kill/delete/state of this id wait for it.
-            guard let lock = try directory.lock() else { throw RuntimeError.exists(id) }
-            defer { withExtendedLifetime(lock) {} }
-            var state = ContainerState(
-                id: id, pid: 0, pidStartTime: 0, bundle: bundle, rootfs: plan.rootfs, created: rfc3339Now(),
-                annotations: plan.annotations, hooks: spec.hooks.map { Spec.Hooks(poststart: $0.poststart, poststop: $0.poststop) },
-                ownPidNamespace: plan.hasPidNamespace, cgroups: plan.cgroups)
-            let created = try launch(plan, in: directory, state: state, rollback: &rollback)
-            state.pid = created.pid
-            state.pidStartTime = Processes.startTime(created.pid) ?? 0
-            state.processNamespace =
-                plan.hasPidNamespace ? try? readlink("/proc/\(created.pid)/ns/pid")
-                : plan.hasMountNamespace ? try? readlink("/proc/\(created.pid)/ns/mnt") : nil
-            if let path = options.pidfdSocket { try sendPidfd(of: created.pid, to: path) }
-            Diagnostics.debug("create \(id): init \(created.pid) waits on \(directory.startSocket)")
-            do throws(SyscallError) {
-                // The config as created: exec takes its process defaults from here, not from a
-                // bundle that may have changed since.
-                try FileIO.writeAtomically(directory.configFile, bytes)
-                try directory.writeSeccomp(plan.process.seccomp)
-                try FileIO.writeAtomically(directory.stateFile, Array(state.json.serialized().utf8))
-                if let pidFile = options.pidFile {
-                    try writePidFile(pidFile, created.pid)
-                }
-            } catch {
-                throw RuntimeError.syscall(error)
-            }
+            var created = try launchAndRecord(plan, spec: spec, config: config, in: directory, options, &rollback)
             rollback.disarm()
-            var master = created.consoleMaster
-            if let socket = options.consoleSocket, master >= 0 {
-                try sendFD(master, to: socket, message: "/dev/pts/ptmx", flag: "--console-socket")
-                close(master)
-                master = -1
+            if let socket = options.consoleSocket, created.consoleMaster >= 0 {
+                try sendFD(created.consoleMaster, to: socket, message: "/dev/pts/ptmx", flag: "--console-socket")
+                close(created.consoleMaster)
+                created.consoleMaster = -1
             }
-            return CreatedContainer(directory: created.directory, pid: created.pid, sync: created.sync, state: state, consoleMaster: master)
+            return created
         } catch {
             rollback.run()
             throw error
         }
+    }
+
+    /// The bundle's directory, its config.json as read, and the config decoded and validated.
+    private static func readBundle(_ options: CreateOptions) throws -> (String, [UInt8], Spec) {
+        let bundle = absolutePath(options.bundle ?? ".")
+        guard FileIO.isDirectory(bundle) else { throw RuntimeError.bundle("bundle \(bundle): no such directory") }
+        let configPath = bundle + "/config.json"
+        let bytes: [UInt8]
+        do throws(SyscallError) { bytes = try FileIO.read(configPath) } catch {
+            throw RuntimeError.bundle("config.json: cannot read \(configPath): \(FileIO.describe(error.errno))")
+        }
+        do throws(SpecError) {
+            let spec = try Spec.decode(bytes)
+            _ = try spec.validateForRun()
+            return (bundle, bytes, spec)
+        } catch { throw RuntimeError.spec(error) }
+    }
+
+    /// runc's checkTerminal: a detached terminal needs a console socket, and a console socket
+    /// needs a detached terminal.
+    private static func checkTerminal(_ spec: Spec, _ options: CreateOptions) throws {
+        let terminal = spec.process?.terminal ?? false
+        if options.detach && terminal && options.consoleSocket == nil {
+            throw RuntimeError.config(path: "process.terminal", problem: "cannot allocate a tty when roost detaches without --console-socket")
+        }
+        if (!options.detach || !terminal) && options.consoleSocket != nil {
+            throw RuntimeError.usage("--console-socket: cannot use a console socket if roost will not detach or allocate a tty (process.terminal is \(terminal))")
+        }
+    }
+
+    private static func makePlan(id: String, bundle: String, spec: Spec, stateRoot: String, _ options: CreateOptions) throws -> ContainerPlan {
+        var plan = try ContainerPlan(
+            id: id, bundle: bundle, spec: spec,
+            options: .init(
+                noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, listenFDs: options.listenFDs,
+                seccompCache: stateRoot + "/" + SeccompAgent.cacheDirectory, systemdCgroup: options.systemdCgroup))
+        // A foreground terminal roost proxies: the pty starts at the caller's window size.
+        if plan.process.terminal && !options.detach && options.consoleSocket == nil && plan.process.consoleSize == nil,
+            let size = Pty.windowSize(0)
+        {
+            plan.process.consoleSize = size
+        }
+        return plan
+    }
+
+    /// Under the container's lock: clones init, lets it set up, then records what start, exec
+    /// and delete read (state.json, the config as created, the compiled seccomp filter) and the
+    /// caller's pid file and pidfd.
+    private static func launchAndRecord(
+        _ plan: ContainerPlan, spec: Spec, config: [UInt8], in directory: StateDirectory, _ options: CreateOptions,
+        _ rollback: inout Rollback
+    ) throws -> CreatedContainer {
+        var plan = plan
+        if NotifyRelay.host != nil { try NotifyRelay.prepare(&plan, directory) }
+        // Held until state.json exists: start/kill/delete/state of this id wait for it.
+        guard let lock = try directory.lock() else { throw RuntimeError.exists(plan.id) }
+        defer { withExtendedLifetime(lock) {} }
+        var state = ContainerState(
+            id: plan.id, pid: 0, pidStartTime: 0, bundle: plan.bundle, rootfs: plan.rootfs, created: rfc3339Now(),
+            annotations: plan.annotations, hooks: spec.hooks.map { Spec.Hooks(poststart: $0.poststart, poststop: $0.poststop) },
+            ownPidNamespace: plan.hasPidNamespace, cgroups: plan.cgroups)
+        let created = try launch(plan, in: directory, state: state, rollback: &rollback)
+        state.pid = created.pid
+        state.pidStartTime = Processes.startTime(created.pid) ?? 0
+        state.processNamespace =
+            plan.hasPidNamespace ? try? readlink("/proc/\(created.pid)/ns/pid")
+            : plan.hasMountNamespace ? try? readlink("/proc/\(created.pid)/ns/mnt") : nil
+        if let path = options.pidfdSocket { try sendPidfd(of: created.pid, to: path) }
+        Diagnostics.debug("create \(plan.id): init \(created.pid) waits on \(directory.startSocket)")
+        do throws(SyscallError) {
+            // The config as created: exec takes its process defaults from here, not from a
+            // bundle that may have changed since.
+            try FileIO.writeAtomically(directory.configFile, config)
+            try directory.writeSeccomp(plan.process.seccomp)
+            try FileIO.writeAtomically(directory.stateFile, Array(state.json.serialized().utf8))
+            if let pidFile = options.pidFile { try writePidFile(pidFile, created.pid) }
+        } catch {
+            throw RuntimeError.syscall(error)
+        }
+        return CreatedContainer(directory: created.directory, pid: created.pid, sync: created.sync, state: state, consoleMaster: created.consoleMaster)
     }
 
     /// Clones the init and drives it through set-up. Signals stay blocked in roost from before the

@@ -36,6 +36,30 @@ extension ContainerPlan {
         rootReadonly = root.readonly ?? false
         noPivot = options.noPivot
         newKeyring = !options.noNewKeyring
+        try checkHost(options, host)
+        try refuseUnsupported(spec, host)
+        try planCgroups(spec, options, host)
+        try planNamespaces(spec, host)
+        try planMounts(spec, host)
+        showOwnCgroup()
+        try planDevices(spec)
+        try planProcess(spec, cache: options.seccompCache, host)
+        if options.listenFDs > 0 {
+            process.env += ["LISTEN_FDS=\(options.listenFDs)", "LISTEN_PID=1"]
+        }
+        hooks = spec.hooks
+        resources = spec.linux?.resources
+        configDevices = spec.linux?.devices ?? []
+        annotations = spec.annotations.map { $0.map { (key: $0.key, value: $0.value) } } ?? []
+        try planPaths(spec)
+        sysctls = spec.linux?.sysctl.map { $0.map { (key: $0.key, value: $0.value) } } ?? []
+        hostname = spec.hostname
+        domainname = spec.domainname
+        try planRootPropagation(spec, options)
+    }
+
+    /// The fds handed on are open, the rootfs is a directory.
+    private mutating func checkHost(_ options: Options, _ host: some HostProbe) throws {
         preserveFDs = options.listenFDs + options.preserveFDs
         // matches runc: every fd handed on must be open now.
         for fd in 3..<(3 + preserveFDs) where !host.isOpen(fd) {
@@ -49,9 +73,11 @@ extension ContainerPlan {
         guard type == S_IFDIR else {
             throw RuntimeError.config(path: "root.path", problem: "rootfs \(rootfs) is not a directory")
         }
+    }
 
-        try refuseUnsupported(spec, host)
-        // As root, on v1, hybrid and cgroup2-only hosts alike. Rootless use comes later.
+    /// The container's cgroup driver and directories, as root, on v1, hybrid and cgroup2-only
+    /// hosts alike; rootless use comes later.
+    private mutating func planCgroups(_ spec: Spec, _ options: Options, _ host: some HostProbe) throws {
         // runc's systemd driver on a v1 or hybrid host is its LegacyManager (v1 unit
         // properties, per-controller directories); roost has only the v2 one.
         if options.systemdCgroup, host.cgroupMode != .unified {
@@ -62,71 +88,64 @@ extension ContainerPlan {
         if options.systemdCgroup, !host.isRoot {
             throw RuntimeError.usage("--systemd-cgroup: not supported without root (the user's systemd instance is not used yet): drop --systemd-cgroup")
         }
-        if host.isRoot {
-            do {
-                let driver = try host.cgroupDriver(cgroupsPath: spec.linux?.cgroupsPath, id: id, systemd: options.systemdCgroup)
-                // runc reads org.systemd.property.* annotations with the systemd driver only.
-                if var sd = driver as? CgroupSystemd {
-                    sd.extraProperties = try CgroupSystemd.annotationProperties(spec.annotations.map { Array(zip($0.keys, $0.values)) } ?? [])
-                    cgroups = sd
-                } else {
-                    cgroups = driver
-                }
-            } catch let e as SyscallError {
-                throw RuntimeError.config(path: "linux.cgroupsPath", problem: "cannot read the host's cgroups", cause: e)
-            } catch {
-                throw RuntimeError(error, stage: "create")
+        guard host.isRoot else { return }
+        do {
+            let driver = try host.cgroupDriver(cgroupsPath: spec.linux?.cgroupsPath, id: id, systemd: options.systemdCgroup)
+            // runc reads org.systemd.property.* annotations with the systemd driver only.
+            if var sd = driver as? CgroupSystemd {
+                sd.extraProperties = try CgroupSystemd.annotationProperties(spec.annotations.map { Array(zip($0.keys, $0.values)) } ?? [])
+                cgroups = sd
+            } else {
+                cgroups = driver
+            }
+        } catch let e as SyscallError {
+            throw RuntimeError.config(path: "linux.cgroupsPath", problem: "cannot read the host's cgroups", cause: e)
+        } catch {
+            throw RuntimeError(error, stage: "create")
+        }
+    }
+
+    /// The container's /sys/fs/cgroup shows its own cgroup, not roost's.
+    private mutating func showOwnCgroup() {
+        guard let cg = cgroups, var h = cgroupHierarchies else { return }
+        for i in h.v1.indices {
+            if let d = cg.directories.first(where: { $0.controllers == h.v1[i].controllers }), d.path.hasPrefix(h.v1[i].mountpoint) {
+                let inner = String(d.path.dropFirst(h.v1[i].mountpoint.count))
+                h.v1[i].path = inner.isEmpty ? "/" : inner
             }
         }
-        try planNamespaces(spec, host)
-        try planMounts(spec, host)
-        // The container's /sys/fs/cgroup shows its own cgroup, not roost's.
-        if let cg = cgroups, var h = cgroupHierarchies {
-            for i in h.v1.indices {
-                if let d = cg.directories.first(where: { $0.controllers == h.v1[i].controllers }), d.path.hasPrefix(h.v1[i].mountpoint) {
-                    let inner = String(d.path.dropFirst(h.v1[i].mountpoint.count))
-                    h.v1[i].path = inner.isEmpty ? "/" : inner
-                }
-            }
-            if let v2 = cgroups?.unified, v2.path.hasPrefix(v2.root) {
-                let inner = String(v2.path.dropFirst(v2.root.count))
-                h.unifiedPath = inner.isEmpty ? "/" : inner
-            }
-            cgroupHierarchies = h
+        if let v2 = cg.unified, v2.path.hasPrefix(v2.root) {
+            let inner = String(v2.path.dropFirst(v2.root.count))
+            h.unifiedPath = inner.isEmpty ? "/" : inner
         }
-        try planDevices(spec)
-        try planProcess(spec, cache: options.seccompCache, host)
-        if options.listenFDs > 0 {
-            process.env += ["LISTEN_FDS=\(options.listenFDs)", "LISTEN_PID=1"]
-        }
-        hooks = spec.hooks
-        resources = spec.linux?.resources
-        configDevices = spec.linux?.devices ?? []
-        annotations = spec.annotations.map { $0.map { (key: $0.key, value: $0.value) } } ?? []
+        cgroupHierarchies = h
+    }
+
+    /// Masked and read-only paths (which need a mount namespace) and the mount label.
+    private mutating func planPaths(_ spec: Spec) throws {
         maskedPaths = spec.linux?.maskedPaths ?? []
         if let label = spec.linux?.mountLabel, !label.isEmpty { applyMountLabel(label) }
         readonlyPaths = spec.linux?.readonlyPaths ?? []
-        sysctls = spec.linux?.sysctl.map { $0.map { (key: $0.key, value: $0.value) } } ?? []
-        hostname = spec.hostname
-        domainname = spec.domainname
         if !hasMountNamespace && (!maskedPaths.isEmpty || !readonlyPaths.isEmpty) {
             throw RuntimeError.config(path: maskedPaths.isEmpty ? "linux.readonlyPaths" : "linux.maskedPaths", problem: "needs a new mount namespace (linux.namespaces has no \"mount\")")
         }
-        if let p = spec.linux?.rootfsPropagation {
-            let table: [String: MountFlags] = [
-                "shared": .shared, "rshared": [.shared, .rec], "slave": .slave, "rslave": [.slave, .rec],
-                "private": .private, "rprivate": [.private, .rec], "unbindable": .unbindable,
-                "runbindable": [.unbindable, .rec],
-            ]
-            guard let flags = table[p] else {
-                throw RuntimeError.config(path: "linux.rootfsPropagation", problem: "unknown propagation \"\(p)\"")
-            }
-            if options.noPivot && flags.contains(.private) {
-                throw RuntimeError.config(path: "linux.rootfsPropagation", problem: "\(p) is not safe without pivot_root (--no-pivot)")
-            }
-            rootPropagation = flags
-            rootPropagationExplicit = true
+    }
+
+    private mutating func planRootPropagation(_ spec: Spec, _ options: Options) throws {
+        guard let p = spec.linux?.rootfsPropagation else { return }
+        let table: [String: MountFlags] = [
+            "shared": .shared, "rshared": [.shared, .rec], "slave": .slave, "rslave": [.slave, .rec],
+            "private": .private, "rprivate": [.private, .rec], "unbindable": .unbindable,
+            "runbindable": [.unbindable, .rec],
+        ]
+        guard let flags = table[p] else {
+            throw RuntimeError.config(path: "linux.rootfsPropagation", problem: "unknown propagation \"\(p)\"")
         }
+        if options.noPivot && flags.contains(.private) {
+            throw RuntimeError.config(path: "linux.rootfsPropagation", problem: "\(p) is not safe without pivot_root (--no-pivot)")
+        }
+        rootPropagation = flags
+        rootPropagationExplicit = true
     }
 
     /// Fields roost does not carry out yet fail create by their JSON path, never silently.
@@ -209,21 +228,31 @@ extension ContainerPlan {
     }
 
     private mutating func planMounts(_ spec: Spec, _ host: some HostProbe) throws {
-        for (i, m) in (spec.mounts ?? []).enumerated() {
-            let at = "mounts[\(i)]"
-            var flags: MountFlags = []
-            var cleared: MountFlags = []
-            var data: [String] = []
-            var propagation: [MountFlags] = []
-            var rset: MountAttributes = []
-            var rclear: MountAttributes = []
-            for option in m.options ?? [] {
+        for (i, m) in (spec.mounts ?? []).enumerated() { mounts.append(try planMount(m, at: "mounts[\(i)]", host)) }
+        if !mounts.isEmpty && !hasMountNamespace {
+            throw RuntimeError.config(path: "mounts", problem: "mounts need a new mount namespace (linux.namespaces has no \"mount\")")
+        }
+    }
+
+    /// A mount's options, sorted into what mount(2) and mount_setattr(2) take (runc's parseMountOptions).
+    private struct ParsedOptions {
+        var flags: MountFlags = []
+        /// Flags an option cleared: a bind that clears one must be remounted.
+        var cleared: MountFlags = []
+        /// Filesystem options, passed on as mount(2)'s data.
+        var data: [String] = []
+        var propagation: [MountFlags] = []
+        var recursiveSet: MountAttributes = []
+        var recursiveClear: MountAttributes = []
+
+        init(_ options: [String], at: String) throws {
+            for option in options {
                 switch MountOption.table[option] {
                 case .set(let f)?: flags.formUnion(f); cleared.subtract(f)
                 case .clear(let f)?: flags.subtract(f); cleared.formUnion(f)
                 case .propagation(let f)?: propagation.append(f)
                 case .recursive(let s, let c)?:
-                    rset.formUnion(s); rset.subtract(c); rclear.formUnion(c); rclear.subtract(s)
+                    recursiveSet.formUnion(s); recursiveSet.subtract(c); recursiveClear.formUnion(c); recursiveClear.subtract(s)
                 case .extension_(let name)?:
                     if name != "tmpcopyup" {
                         throw RuntimeError.config(path: "\(at).options", problem: "\"\(name)\" mounts are not supported yet")
@@ -231,50 +260,50 @@ extension ContainerPlan {
                 case nil: data.append(option)
                 }
             }
-            let type = m.type ?? ""
-            // matches runc: a relative destination is taken from / , with a warning.
-            var destination = m.destination
-            if !destination.hasPrefix("/") {
-                Diagnostics.warn("config.json: \(at).destination: \"\(destination)\" is not absolute; using /\(destination)")
-                destination = "/" + destination
-            }
-            let kind: PlannedMount.Kind
-            if type == "bind" || flags.contains(.bind) {
-                kind = .bind
-                flags.insert(.bind)
-            } else if type == "cgroup" || type == "cgroup2" {
-                kind = .cgroup
-                if cgroupHierarchies == nil {
-                    do throws(SyscallError) { cgroupHierarchies = try host.cgroupHierarchies() } catch {
-                        throw RuntimeError.config(path: "\(at)", problem: "cannot read the host's cgroups", cause: error)
-                    }
-                }
-            } else {
-                kind = .filesystem
-            }
-            if kind == .bind && !data.isEmpty {
-                throw RuntimeError.config(path: "\(at).options", problem: "bind mounts take no filesystem options, got \"\(data.joined(separator: ","))\"")
-            }
-            var source = m.source ?? (type.isEmpty ? "none" : type)
-            var isDir = true
-            if kind == .bind {
-                // matches runc: a relative bind source is relative to the bundle.
-                if !source.hasPrefix("/") { source = bundle + "/" + source }
-                guard let type = host.fileType(source) else {
-                    throw RuntimeError.config(path: "\(at).source", problem: "bind source \(source) does not exist")
-                }
-                isDir = type == S_IFDIR
-            }
-            mounts.append(
-                PlannedMount(
-                    kind: kind, destination: destination, source: source, type: type, flags: flags,
-                    data: data.joined(separator: ","), propagation: propagation, recursiveSet: rset,
-                    recursiveClear: rclear, where_: at, sourceIsDirectory: isDir,
-                    remount: kind == .bind && (!flags.subtracting([.bind, .rec, .remount]).isEmpty || !cleared.isEmpty)))
         }
-        if !mounts.isEmpty && !hasMountNamespace {
-            throw RuntimeError.config(path: "mounts", problem: "mounts need a new mount namespace (linux.namespaces has no \"mount\")")
+    }
+
+    private mutating func planMount(_ m: Spec.Mount, at: String, _ host: some HostProbe) throws -> PlannedMount {
+        var o = try ParsedOptions(m.options ?? [], at: at)
+        let type = m.type ?? ""
+        // matches runc: a relative destination is taken from / , with a warning.
+        var destination = m.destination
+        if !destination.hasPrefix("/") {
+            Diagnostics.warn("config.json: \(at).destination: \"\(destination)\" is not absolute; using /\(destination)")
+            destination = "/" + destination
         }
+        let kind: PlannedMount.Kind
+        if type == "bind" || o.flags.contains(.bind) {
+            kind = .bind
+            o.flags.insert(.bind)
+        } else if type == "cgroup" || type == "cgroup2" {
+            kind = .cgroup
+            if cgroupHierarchies == nil {
+                do throws(SyscallError) { cgroupHierarchies = try host.cgroupHierarchies() } catch {
+                    throw RuntimeError.config(path: "\(at)", problem: "cannot read the host's cgroups", cause: error)
+                }
+            }
+        } else {
+            kind = .filesystem
+        }
+        if kind == .bind && !o.data.isEmpty {
+            throw RuntimeError.config(path: "\(at).options", problem: "bind mounts take no filesystem options, got \"\(o.data.joined(separator: ","))\"")
+        }
+        var source = m.source ?? (type.isEmpty ? "none" : type)
+        var isDir = true
+        if kind == .bind {
+            // matches runc: a relative bind source is relative to the bundle.
+            if !source.hasPrefix("/") { source = bundle + "/" + source }
+            guard let type = host.fileType(source) else {
+                throw RuntimeError.config(path: "\(at).source", problem: "bind source \(source) does not exist")
+            }
+            isDir = type == S_IFDIR
+        }
+        return PlannedMount(
+            kind: kind, destination: destination, source: source, type: type, flags: o.flags,
+            data: o.data.joined(separator: ","), propagation: o.propagation, recursiveSet: o.recursiveSet,
+            recursiveClear: o.recursiveClear, where_: at, sourceIsDirectory: isDir,
+            remount: kind == .bind && (!o.flags.subtracting([.bind, .rec, .remount]).isEmpty || !o.cleared.isEmpty))
     }
 
     /// linux.mountLabel on the mounts runc labels: tmpfs (masked directories' and the cgroup v1
