@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers, one way: roost → RoostCLI → RoostRuntime → {RoostSpec, RoostCgroups → RoostDBus → RoostLinux → CRoostShim, RoostSeccomp → CSeccomp}.
+// Layers, one way: roost → RoostCLI → RoostRuntime → {RoostSpec, RoostCgroups → RoostDBus → RoostLinux → CRoostShim, RoostSeccomp → {CSeccomp, RoostLinux}}.
 let package = Package(
     name: "roost",
     platforms: [.macOS(.v13)],
@@ -23,7 +23,7 @@ let package = Package(
         // libseccomp (static in the release binary), for the parent only.
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
         // linux.seccomp to BPF (libseccomp, in the parent) and the one syscall that loads it (in the child).
-        .target(name: "RoostSeccomp", dependencies: ["RoostSpec", "CSeccomp", "CRoostShim"]),
+        .target(name: "RoostSeccomp", dependencies: ["RoostSpec", "RoostLinux", "CSeccomp", "CRoostShim"]),
         // The container lifecycle: joins the spec to the kernel, through RoostLinux alone (no C shim).
         .target(name: "RoostRuntime", dependencies: ["RoostSpec", "RoostLinux", "RoostCgroups", "RoostSeccomp"]),
         // runc's command line.

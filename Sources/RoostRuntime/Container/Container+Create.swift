@@ -1,6 +1,7 @@
 import Glibc
 import RoostCgroups
 import RoostLinux
+import RoostSeccomp
 import RoostSpec
 
 /// A container whose init is set up and waiting on exec.sock; for `run`, roost still holds
@@ -87,7 +88,7 @@ extension Container {
             id: id, bundle: bundle, spec: spec,
             options: .init(
                 noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, listenFDs: options.listenFDs,
-                seccompCache: stateRoot + "/" + SeccompAgent.cacheDirectory, systemdCgroup: options.systemdCgroup))
+                seccompCache: SeccompCache(stateRoot: stateRoot), systemdCgroup: options.systemdCgroup))
         // A foreground terminal roost proxies: the pty starts at the caller's window size.
         if plan.process.terminal && !options.detach && options.consoleSocket == nil && plan.process.consoleSize == nil,
             let size = Pty.windowSize(0)

@@ -1,5 +1,6 @@
 import Glibc
 import RoostLinux
+import RoostSeccomp
 import RoostSpec
 
 /// One row of `roost list`, or the document of `roost state`.
@@ -36,7 +37,7 @@ extension Container {
             guard entry.pointee.d_type == DT_DIR else { continue }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             // Not containers: the dot entries and roost's own caches (no id has a ':').
-            if name != "." && name != ".." && name != SeccompAgent.cacheDirectory { names.append(name) }
+            if name != "." && name != ".." && name != SeccompCache.directoryName { names.append(name) }
         }
         names.sort()
         var users: [UInt32: String] = [:]

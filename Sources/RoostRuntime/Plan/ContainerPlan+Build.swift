@@ -1,6 +1,7 @@
 import Glibc
 import RoostCgroups
 import RoostLinux
+import RoostSeccomp
 import RoostSpec
 
 /// The runtime's defaults for a /dev it makes itself (matches runc's AllowedDevices that are
@@ -20,8 +21,8 @@ extension ContainerPlan {
         var noNewKeyring = false
         var preserveFDs: Int32 = 0
         var listenFDs: Int32 = 0
-        /// Where compiled seccomp filters are kept between creates (SeccompAgent.compile).
-        var seccompCache: String?
+        /// Where compiled seccomp filters are kept between creates.
+        var seccompCache: SeccompCache?
         var systemdCgroup = false
     }
 
@@ -344,11 +345,27 @@ extension ContainerPlan {
         }
     }
 
-    private mutating func planProcess(_ spec: Spec, cache: String?, _ host: some HostProbe) throws {
+    /// linux.seccomp to BPF, through the cache when there is one; unknown syscall names are
+    /// ignored (a debug line), as runc does.
+    static func compileSeccomp(_ s: Spec.Seccomp?, cache: SeccompCache?) throws -> SeccompFilter? {
+        guard let s else { return nil }
+        let start = monotonicNow()
+        let result: (SeccompCompilation, SeccompCache.Source)?
+        do throws(SpecError) {
+            if let cache { result = try cache.compile(s) } else { result = try SeccompCompiler.compile(s).map { ($0, .compiled) } }
+        } catch { throw RuntimeError.spec(error) }
+        guard let (compiled, source) = result else { return nil }
+        for name in compiled.ignoredNames { Diagnostics.debug("unknown seccomp syscall \"\(name)\" ignored") }
+        let micros = Int((monotonicNow() - start) * 1e6)
+        Diagnostics.debug("seccomp: \(compiled.filter.instructionCount) BPF instructions (flags \(compiled.filter.flags)) \(source == .cache ? "from the cache" : "compiled") in \(micros) µs")
+        return compiled.filter
+    }
+
+    private mutating func planProcess(_ spec: Spec, cache: SeccompCache?, _ host: some HostProbe) throws {
         guard let p = spec.process else { throw RuntimeError.config(path: "process", problem: "must be set to run a container") }
         process = try ProcessPlan(p, at: "process", host: host)
         // Compiled here, before clone: a profile libseccomp or the kernel refuses fails create.
-        process.seccomp = try SeccompAgent.compile(spec.linux?.seccomp, cache: cache)
+        process.seccomp = try Self.compileSeccomp(spec.linux?.seccomp, cache: cache)
     }
 }
 

@@ -1,6 +1,7 @@
 import Glibc
 import RoostCgroups
 import RoostLinux
+import RoostSeccomp
 
 /// The on-disk home of one container: `<root>/<id>/` holding `state.json` (written atomically) and,
 /// while the container is created but not started, `exec.sock` (init listens on it; `start` connects:
@@ -92,4 +93,27 @@ final class Lock {
     let fd: Int32
     init(fd: Int32) { self.fd = fd }
     deinit { close(fd) }
+}
+
+extension StateDirectory {
+    /// The compiled filter of the container's process (SeccompFilter.serialized), for `exec`.
+    var seccompFile: String { path + "/seccomp.bpf" }
+
+    func writeSeccomp(_ filter: SeccompFilter?) throws(SyscallError) {
+        guard let filter else { return }
+        try FileIO.writeAtomically(seccompFile, filter.serialized)
+    }
+
+    /// The container's filter; nil when it has none.
+    func readSeccomp() throws -> SeccompFilter? {
+        let bytes: [UInt8]
+        do throws(SyscallError) { bytes = try FileIO.read(seccompFile) } catch {
+            if error.errno == ENOENT { return nil }
+            throw RuntimeError.syscall(error)
+        }
+        guard let filter = SeccompFilter(serialized: bytes) else {
+            throw RuntimeError.invalidState(id: id, problem: "its seccomp.bpf is damaged")
+        }
+        return filter
+    }
 }
