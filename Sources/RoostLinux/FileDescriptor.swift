@@ -155,10 +155,40 @@ public enum OpenFlags {
 }
 
 public enum FDTable {
-    /// Marks every descriptor from `first` up close-on-exec (close_range(2) with
-    /// CLOSE_RANGE_CLOEXEC): only stdio and the ones below `first` cross execve.
+    /// Makes `uid` the owner of what stdin, stdout and stderr are, so a process that is not
+    /// root can use its terminal (runc's fixStdioPermissions): not /dev/null, not what `uid`
+    /// owns already, and not where the kernel refuses (EPERM: an owner unmapped in a user
+    /// namespace; EROFS: a read-only /dev). The group stays (devpts gives ptys group tty).
+    public static func giveStdio(to uid: UInt32) throws(SyscallError) {
+        for fd: Int32 in 0...2 {
+            var st = stat()
+            guard fstat(fd, &st) == 0 else {
+                if errno == EBADF { continue }  // not open: nothing to give
+                throw SyscallError("fstat", "fd \(fd)")
+            }
+            let isDevNull = (st.st_mode & S_IFMT) == S_IFCHR && st.st_rdev == FileIO.deviceNumber(major: 1, minor: 3)
+            if st.st_uid == uid || isDevNull { continue }
+            if fchown(fd, uid, UInt32.max) != 0 && errno != EPERM && errno != EROFS {
+                throw SyscallError("fchown", "fd \(fd)")
+            }
+        }
+    }
+
+    /// Marks every descriptor from `first` up close-on-exec: only stdio and the ones below
+    /// `first` cross execve. close_range(2) with CLOSE_RANGE_CLOEXEC, else (a kernel before 5.11,
+    /// or a seccomp profile that refuses it) one fcntl per descriptor in /proc/self/fd, as runc's
+    /// CloseExecFrom.
     public static func closeOnExec(from first: Int32) throws(SyscallError) {
-        try sys("close_range") { roost_close_range(UInt32(first), UInt32.max, ROOST_CLOSE_RANGE_CLOEXEC) }
+        if roost_close_range(UInt32(first), UInt32.max, ROOST_CLOSE_RANGE_CLOEXEC) == 0 { return }
+        guard let dir = opendir("/proc/self/fd") else { throw SyscallError("opendir", "/proc/self/fd") }
+        defer { closedir(dir) }
+        let own = dirfd(dir)
+        while let e = readdir(dir) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let fd = Int32(name), fd >= first, fd != own else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) != 0 { throw SyscallError("fcntl(F_SETFD)", "fd \(fd)") }
+        }
     }
 
     /// Closes every descriptor from `first` up that is not in `keep`, with one close_range(2) per

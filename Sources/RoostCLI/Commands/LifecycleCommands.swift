@@ -19,7 +19,8 @@ enum LifecycleCommands {
 
     static func kill(_ a: ParsedArguments, _ g: GlobalContext) throws -> Int32 {
         let name = a.positionals.count > 1 ? a.positionals[1] : "SIGTERM"
-        guard let signal = Signals.parse(name) else { throw UsageError(description: "kill: unknown signal \"\(name)\"") }
+        // Signal 0 sends nothing and says whether the container's process is there (kill(2)).
+        guard let signal = name == "0" ? 0 : Signals.parse(name) else { throw UsageError(description: "kill: unknown signal \"\(name)\"") }
         try Container.kill(id: a.positionals[0], stateRoot: g.root, signal: signal, all: a.flag("all"))
         return 0
     }

@@ -18,7 +18,7 @@ extension CgroupV1 {
         try setNetwork(r)
         try setRdma(r)
         if let u = r.unified, !u.isEmpty {
-            throw CgroupError(path: "linux.resources.unified", problem: "unified resources need a cgroup v2 host")
+            throw CgroupError(path: "linux.resources.unified", problem: "invalid configuration: cannot use unified on cgroup v1 (unified resources need a cgroup v2 host)")
         }
     }
 

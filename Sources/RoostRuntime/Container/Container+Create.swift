@@ -223,6 +223,7 @@ extension Container {
     private static func makeCgroups(
         _ cg: any CgroupDriver, _ plan: ContainerPlan, _ directory: StateDirectory, _ rollback: inout Rollback
     ) throws -> CgroupJoinHandles {
+        try refuseUsedCgroup(cg)
         try recordCgroups(cg, directory, &rollback)
         do throws(CgroupError) {
             try cg.create(resources: plan.resources)
@@ -232,6 +233,20 @@ extension Container {
         }
         // Init enters them itself, first thing (see CgroupJoinHandles for why not cgroup.procs).
         return try cg.openJoin()
+    }
+
+    /// runc 1.5's checks before it makes a container's cgroup (factory_linux.go Create): one that
+    /// already exists must hold no process, and must not be frozen — init, born into a frozen
+    /// cgroup, would wait in the kernel's freezer for good. Nothing of it is removed: it is not
+    /// this container's.
+    private static func refuseUsedCgroup(_ cg: any CgroupDriver) throws {
+        let pids = cg.processes()
+        if !pids.isEmpty {
+            throw RuntimeError.config(path: "linux.cgroupsPath", problem: "container's cgroup is not empty: \(pids.count) process(es) found")
+        }
+        if let state = cg.freezerState(), state != "THAWED" {
+            throw RuntimeError.config(path: "linux.cgroupsPath", problem: "container's cgroup unexpectedly frozen (its freezer says \(state))")
+        }
     }
 
     /// runc's way for a systemd scope: StartTransientUnit with PIDs=[init], which systemd moves

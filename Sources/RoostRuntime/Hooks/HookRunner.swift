@@ -2,13 +2,14 @@ import Glibc
 import RoostLinux
 import RoostSpec
 
-/// A hook that failed: which (`hooks.KIND[INDEX]`, its path) and how.
+/// A hook that failed: which (`hooks.KIND[INDEX]`, its path) and how, in runc 1.5's words
+/// ("error running KIND hook #INDEX", which engines and runc's suite look for).
 public struct HookFailure: Error, CustomStringConvertible {
     public let kind: String
     public let index: Int
     public let path: String
     public let problem: String
-    public var description: String { "hooks.\(kind)[\(index)] \(path): \(problem)" }
+    public var description: String { "error running \(kind) hook #\(index): hooks.\(kind)[\(index)] \(path): \(problem)" }
 }
 
 /// Runs OCI hooks: each is a program given the container's state JSON on stdin, with exactly the

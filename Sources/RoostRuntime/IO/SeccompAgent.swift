@@ -29,7 +29,7 @@ enum SeccompAgent {
         message += Array(",\"state\":".utf8) + state + [UInt8(ascii: "}")]
         let sock: Int32
         do throws(SyscallError) { sock = try UnixSocket.connect(path) } catch {
-            throw RuntimeError.config(path: "linux.seccomp.listenerPath", problem: "cannot connect to the seccomp agent", cause: error)
+            throw RuntimeError.config(path: "linux.seccomp.listenerPath", problem: "failed to connect with seccomp agent", cause: error)
         }
         defer { close(sock) }
         do throws(SyscallError) { try UnixSocket.sendFD(sock, fd, message: message, display: path) } catch {

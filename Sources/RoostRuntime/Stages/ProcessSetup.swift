@@ -12,6 +12,9 @@ struct ProcessSetup {
     /// `sync` carries a seccomp listener fd to roost.
     func prepare(sync: SyncSocket? = nil) throws -> (String, [String]) {
         let p = process
+        // Before seccomp, which may refuse close_range or fcntl: every fd opened from here on
+        // is close-on-exec already (matches runc's CloseExecFrom in its init's first steps).
+        try step("close file descriptors") { try closeInheritedFDs() }
         // matches runc: the profile is asked for before the user and capabilities change.
         if let profile = p.apparmorProfile {
             try step("process.apparmorProfile") { try AppArmor.changeOnExec(profile) }
@@ -39,9 +42,9 @@ struct ProcessSetup {
         return (executable, env)
     }
 
-    /// Leaves only stdio and preserved fds, resets signals, and execs; returns only by throwing.
+    /// Resets signals and execs (only stdio and preserved fds cross it: `prepare` marked the
+    /// rest); returns only by throwing.
     func exec(_ executable: String, _ env: [String]) throws {
-        try step("close file descriptors") { try closeInheritedFDs() }
         // The process starts with default dispositions and nothing blocked, whatever roost's
         // caller left blocked (matches runc).
         Signals.resetDispositions()
@@ -123,6 +126,7 @@ struct ProcessSetup {
         let caps = p.capabilities
         try step("process.capabilities.bounding") { if let caps { try Capabilities.limitBounding(to: caps.bounding) } }
         try step("process.user") {
+            try FDTable.giveStdio(to: p.uid)
             Processes.setKeepCapabilities(true)
             // matches runc: where setgroups is denied (the user namespace of an unprivileged
             // roost), the supplementary groups stay as they are.

@@ -162,6 +162,50 @@ struct CgroupTests {
         }
     }
 
+    /// runc 1.5 refuses a container whose cgroup already exists frozen (factory_linux.go): its
+    /// init would otherwise wait in the kernel's freezer, and `run` with it. The cgroup is not
+    /// the container's, so nothing of it may be removed either.
+    @Test("a cgroup that already exists frozen is refused at once, and left as it was")
+    func preFrozenCgroup() throws {
+        try withBundle { b in
+            let path = "/roost-tests/\(b.id)"
+            let (dir, file, frozen, thawed) = TestEnvironment.isCgroup2Only
+                ? ("/sys/fs/cgroup" + path, "cgroup.freeze", "1", "0") : ("/sys/fs/cgroup/freezer" + path, "freezer.state", "FROZEN", "THAWED")
+            #expect(sh("mkdir -p \(dir) && echo \(frozen) > \(dir)/\(file)").status == 0)
+            defer { _ = sh("echo \(thawed) > \(dir)/\(file); rmdir \(dir) \((dir as NSString).deletingLastPathComponent) 2>/dev/null") }
+            var l = b.linux
+            l["cgroupsPath"] = path
+            b.linux = l
+            b.setArgs(["true"])
+            try b.writeConfig()
+            for verb in ["run", "create"] {
+                // Bounded: without the check the command would wait for good.
+                let r = runProgram("/usr/bin/timeout", ["20", TestEnvironment.binary, "--root", TestEnvironment.stateRoot, verb, "--bundle", b.path, b.id])
+                expectOneLineError(r, contains: "linux.cgroupsPath: container's cgroup unexpectedly frozen")
+                #expect(!FileManager.default.fileExists(atPath: TestEnvironment.stateRoot + "/" + b.id), "\(verb) left its state")
+            }
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + file), "the frozen cgroup was removed")
+        }
+    }
+
+    @Test("a cgroup another container's processes are in is refused (runc 1.5), and they keep running")
+    func nonEmptyCgroup() throws {
+        try withBundle { a in
+            try withBundle { b in
+                for x in [a, b] {
+                    var l = x.linux
+                    l["cgroupsPath"] = "/roost-tests/shared-\(a.id)"
+                    x.linux = l
+                    x.setArgs(["sleep", "60"])
+                }
+                try expectRun(a, ["-d"], status: 0)
+                expectOneLineError(try b.run(["-d"]), contains: "container's cgroup is not empty: 1 process(es) found")
+                #expect(stateOf(a)?["status"] as? String == "running")
+                #expect(a.roost(["delete", "--force", a.id]).status == 0)
+            }
+        }
+    }
+
     /// Docker's default seccomp profile refuses clone3 with ENOSYS so that libc falls back to
     /// clone(2); roost then cannot have its processes born in the unified cgroup and they write
     /// themselves into cgroup.procs instead. Without that fallback both commands fail outright.

@@ -49,7 +49,7 @@ struct CgroupV1Tests {
 
     @Test("a resource this host cannot apply fails create naming its JSON path, leaving nothing", arguments: [
         (#"{"cpu": {"idle": 1}}"#, "linux.resources.cpu.idle: cpu.idle exists on cgroup v2 only"),
-        (#"{"unified": {"memory.high": "1"}}"#, "linux.resources.unified: unified resources need a cgroup v2 host"),
+        (#"{"unified": {"memory.high": "1"}}"#, "linux.resources.unified: invalid configuration: cannot use unified on cgroup v1 (unified resources need a cgroup v2 host)"),
         (#"{"cpu": {"cpus": "999"}}"#, "linux.resources.cpu.cpus: write \"999\" to"),
     ])
     func badResource(json: String, message: String) throws {

@@ -80,7 +80,7 @@ struct HookTests {
             b.config["hooks"] = [kind: [shellHook("echo broken >&2; exit 4")], "poststop": [shellHook("touch \(marker)")]]
             try b.writeConfig()
             let r = b.roost(["create", "--bundle", b.path, b.id])
-            expectOneLineError(r, contains: "hooks.\(kind)[0] /bin/sh: exited with status 4 (output: broken)")
+            expectOneLineError(r, contains: "error running \(kind) hook #0: hooks.\(kind)[0] /bin/sh: exited with status 4 (output: broken)")
             #expect(FileManager.default.fileExists(atPath: marker), "poststop must run after a failed create")
         }
     }

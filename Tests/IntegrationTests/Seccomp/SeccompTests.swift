@@ -42,6 +42,31 @@ func noCoreDumps(_ b: TestBundle) {
 
 @Suite("linux.seccomp", needsContainers)
 struct SeccompTests {
+    /// A profile written for the user's program need not allow what the runtime does after
+    /// loading it: roost marks inherited fds close-on-exec before the filter, as runc does (an
+    /// engine's errno-by-default profile that predates close_range used to fail every start).
+    /// (busybox's sh itself needs fcntl, so only close_range is refused here.)
+    @Test("a profile that refuses close_range still starts the process, for run and exec, and no fd leaks")
+    func profileRefusesCloseRange() throws {
+        try withBundle { b in
+            var p = b.process
+            p["noNewPrivileges"] = true
+            b.process = p
+            setSeccomp(b, ["defaultAction": "SCMP_ACT_ALLOW", "syscalls": [rule(["close_range"], "SCMP_ACT_ERRNO", errnoRet: 1)]])
+            b.setArgs(["ls", "/proc/self/fd"])
+            try b.writeConfig()
+            // A stray fd of the caller (no close-on-exec) must not reach the process.
+            let run = sh("exec 7</dev/null; \(TestEnvironment.binary) --root \(TestEnvironment.stateRoot) run --bundle \(b.path) \(b.id)")
+            #expect(run.status == 0 && run.stdout == "0\n1\n2\n3\n", "\(run)")
+            b.setArgs(["sleep", "30"])
+            try b.writeConfig()
+            #expect(b.roost(["run", "-d", "--bundle", b.path, b.id]).status == 0)
+            let exec = sh("exec 7</dev/null; \(TestEnvironment.binary) --root \(TestEnvironment.stateRoot) exec \(b.id) ls /proc/self/fd")
+            #expect(exec.status == 0 && exec.stdout == "0\n1\n2\n3\n", "\(exec)")
+            #expect(b.roost(["delete", "--force", b.id]).status == 0)
+        }
+    }
+
     @Test("default allow, mkdir denied: EPERM for mkdir only; unknown names are ignored")
     func denyMkdir() throws {
         try withBundle { b in
@@ -258,7 +283,7 @@ struct SeccompTests {
                 "syscalls": [rule(["mkdir"], "SCMP_ACT_NOTIFY")],
             ])
             let r = try b.run()
-            expectOneLineError(r, contains: "linux.seccomp.listenerPath: cannot connect to the seccomp agent: connect \(b.path)/nobody.sock: No such file or directory")
+            expectOneLineError(r, contains: "linux.seccomp.listenerPath: failed to connect with seccomp agent: connect \(b.path)/nobody.sock: No such file or directory")
         }
     }
 

@@ -46,6 +46,29 @@ struct TerminalTests {
         }
     }
 
+    /// runc's fixStdioPermissions: a process that is not root owns its terminal (its group
+    /// stays devpts' tty group), for run and exec alike.
+    @Test("the terminal of a process run as uid 1000 is uid 1000's, group tty; for exec -t too",
+        .enabled(if: hasScript, "no /usr/bin/script (bsdutils)"))
+    func terminalOwner() throws {
+        try withBundle { b in
+            b.process["terminal"] = true
+            b.process["user"] = ["uid": 1000, "gid": 100]
+            b.shell("stat -c owner=%u:%g $(tty)")
+            try b.writeConfig()
+            let r = underTerminal("\(TestEnvironment.binary) --root \(TestEnvironment.stateRoot) run --bundle \(b.path) \(b.id)")
+            #expect(r.stdout.contains("owner=1000:5"), "\(r.stdout.debugDescription)")
+
+            b.process["terminal"] = false
+            b.setArgs(["sleep", "30"])
+            try b.writeConfig()
+            #expect(b.roost(["run", "-d", "--bundle", b.path, b.id]).status == 0)
+            let exec = underTerminal("\(TestEnvironment.binary) --root \(TestEnvironment.stateRoot) exec -t -u 1000:100 \(b.id) sh -c 'stat -c owner=%u:%g $(tty)'")
+            #expect(exec.stdout.contains("owner=1000:5"), "\(exec.stdout.debugDescription)")
+            #expect(b.roost(["delete", "--force", b.id]).status == 0)
+        }
+    }
+
     @Test("create --console-socket hands the pty master over; a peer drives a shell through it")
     func consoleSocket() throws {
         try withBundle { b in
