@@ -25,11 +25,12 @@ enum Log {
             Log.line("warning", message)
             if Log.fd < 0 { Report.error("warning: " + message) }
         }
-        Diagnostics.debug = { message in if Log.debugEnabled { Log.line("debug", message) } }
+        // As runc (logrus's default output): --debug without --log writes its lines to stderr.
+        Diagnostics.debug = { message in if Log.debugEnabled { Log.line("debug", message, to: Log.fd >= 0 ? Log.fd : 2) } }
     }
 
-    static func line(_ level: String, _ message: String) {
-        guard fd >= 0 else { return }
+    static func line(_ level: String, _ message: String, to out: Int32 = Log.fd) {
+        guard out >= 0 else { return }
         let time = timestamp()
         var text: String
         if json {
@@ -41,7 +42,7 @@ enum Log {
             text = "time=\"\(time)\" level=\(level) msg=\(JSONValue.string(message).serialized(escapeHTML: false))"
         }
         text += "\n"
-        text.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
+        text.withUTF8 { _ = write(out, $0.baseAddress, $0.count) }
     }
 
     /// RFC 3339 in UTC, seconds precision (logrus's default time format).

@@ -7,15 +7,33 @@ import RoostSpec
 // swappiness and the OOM killer switch; its statistics, OOM kills, limit and OOM eventfd.
 
 extension CgroupV1 {
+    /// The limit and memory+swap limit in the order the kernel takes them (runc's
+    /// setMemoryAndSwap): memory.limit_in_bytes may never exceed memsw's, so a limit that grows
+    /// past the old memsw limit, or memory -1 (unlimited, which takes swap with it unless swap is
+    /// given), goes after the new memsw limit. 0 leaves a value as it is.
     func setMemory(_ r: Spec.Resources) throws(CgroupError) {
         guard let m = r.memory else { return }
         let p = "linux.resources.memory"
-        if let v = m.limit { try write("memory", "memory.limit_in_bytes", String(v), "\(p).limit") }
-        if let v = m.swap {
-            guard let dir = directory("memory"), FileIO.exists(dir + "/memory.memsw.limit_in_bytes") else {
-                throw CgroupError(path: "\(p).swap", problem: "this kernel does not account swap (no memory.memsw.limit_in_bytes)")
-            }
-            try write("memory", "memory.memsw.limit_in_bytes", String(v), "\(p).swap")
+        let memsw = directory("memory").map { FileIO.exists($0 + "/memory.memsw.limit_in_bytes") } ?? false
+        let limit = m.limit ?? 0
+        var swap = m.swap ?? 0
+        if limit == -1 && swap == 0 && memsw { swap = -1 }
+        if swap != 0 && !memsw {
+            throw CgroupError(path: "\(p).swap", problem: "this kernel does not account swap (no memory.memsw.limit_in_bytes)")
+        }
+        func setLimit() throws(CgroupError) {
+            if limit != 0 { try write("memory", "memory.limit_in_bytes", String(limit), "\(p).limit") }
+        }
+        func setSwap() throws(CgroupError) {
+            if swap != 0 { try write("memory", "memory.memsw.limit_in_bytes", String(swap), "\(p).swap") }
+        }
+        let current = directory("memory").flatMap { read($0, "memory.limit_in_bytes") }.flatMap { UInt64($0) } ?? 0
+        if limit != 0 && swap != 0 && (swap == -1 || (swap > 0 && current < UInt64(swap))) {
+            try setSwap()
+            try setLimit()
+        } else {
+            try setLimit()
+            try setSwap()
         }
         if let v = m.reservation { try write("memory", "memory.soft_limit_in_bytes", String(v), "\(p).reservation") }
         if let v = m.swappiness { try write("memory", "memory.swappiness", String(v), "\(p).swappiness") }

@@ -171,6 +171,9 @@ extension Container {
                 Init(plan: plan, sync: childEnd, startListener: startListener, namespaceFDs: nsFDs, cgroupJoin: cgroupJoin).run()
             }
             childEnd.close()
+            // runc's words for the same steps, which its users and suite look for in --debug logs.
+            Diagnostics.debug("nsexec container setup: cloned the init of \(plan.id), pid \(pid)")
+            Diagnostics.debug("child process in init(): setting the container up")
             var driver = ChildDriver(socket: parentEnd, cloned: pid, stage: "container init")
             rollback.add {
                 driver.abandon()
@@ -209,6 +212,7 @@ extension Container {
                 try HookRunner.run(plan.hooks?.createRuntime, kind: "createRuntime", state: doc)
                 try driver.send(.hooksDone)
             case .created:
+                Diagnostics.debug("init: closing the pipe to signal completion: init \(driver.pid) is set up and waits for start")
                 return
             case .closed:
                 let (_, status) = try Processes.wait(driver.pid)

@@ -70,6 +70,8 @@ extension Container {
         }
         childEnd.close()
         defer { parentEnd.close() }
+        Diagnostics.debug("nsexec container setup: cloned the exec child, pid \(first)")
+        Diagnostics.debug("child process in init(): joining the container of \(id)")
         var driver = ChildDriver(socket: parentEnd, cloned: first, stage: "exec")
         do {
             let event = try driver.next { fd, pid in
@@ -81,6 +83,7 @@ extension Container {
             }
             // Closed by execve; anything else is not the exec child's to say.
             guard case .closed = event else { throw RuntimeError.child(stage: "exec", message: "unexpected message") }
+            Diagnostics.debug("setns_init: about to exec: the process (pid \(driver.pid)) replaced the exec child")
         } catch {
             driver.abandon()
             throw error

@@ -45,14 +45,26 @@ enum CgroupJoin {
             }
         }
         let moving = everywhere != nil || !byController.isEmpty
+        let hierarchies = directories(of: pid)
+        func names(_ controllers: String) -> [String] {
+            controllers.fields(",").map { $0.hasPrefix("name=") ? String($0.dropFirst(5)) : String($0) }
+        }
+        // matches runc: a controller the container has no hierarchy of is an error, not ignored.
+        let known = Set(hierarchies.flatMap { names($0.0) })
+        if let unknown = byController.keys.sorted().first(where: { !known.contains($0) }) {
+            throw RuntimeError.usage("exec --cgroup: unknown controller \(unknown)")
+        }
         var out: [CgroupDirectory] = []
-        for (controllers, dir, same) in directories(of: pid) {
-            let names = controllers.fields(",").map { $0.hasPrefix("name=") ? String($0.dropFirst(5)) : String($0) }
-            let wanted = names.lazy.compactMap { byController[$0] }.first ?? everywhere
+        for (controllers, dir, same) in hierarchies {
+            let wanted = names(controllers).lazy.compactMap { byController[$0] }.first ?? everywhere
             if let wanted {
-                let target = dir + "/" + wanted.fields("/").joined(separator: "/")
+                // matches runc: the sub-cgroup is the container's or below it, never above.
+                let target = cleaned(dir + "/" + wanted)
+                guard target == dir || target.hasPrefix(dir + "/") else {
+                    throw RuntimeError.usage("exec --cgroup: bad sub cgroup path: \(wanted)")
+                }
                 guard FileIO.isDirectory(target) else {
-                    throw RuntimeError.usage("exec --cgroup: \(target) does not exist (the sub-cgroup must exist)")
+                    throw RuntimeError.usage("exec --cgroup: error adding pid to cgroups: \(target): \(FileIO.describe(ENOENT)) (the sub-cgroup must exist)")
                 }
                 out.append(CgroupDirectory(controllers: controllers, path: target))
             } else if !same || moving {
@@ -60,6 +72,16 @@ enum CgroupJoin {
             }
         }
         return out
+    }
+
+    /// `path` with "." and empty components dropped and each ".." taking one back (Go's
+    /// path.Clean, for an absolute path).
+    static func cleaned(_ path: String) -> String {
+        var parts: [Substring] = []
+        for c in path.fields("/") where c != "." {
+            if c == ".." { _ = parts.popLast() } else { parts.append(c) }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// (controllers, init's directory, whether roost is already there) per hierarchy.

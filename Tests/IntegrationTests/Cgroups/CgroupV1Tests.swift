@@ -81,6 +81,32 @@ struct CgroupV1Tests {
         }
     }
 
+    /// The kernel refuses a memory limit above the memory+swap one: runc orders the two writes
+    /// (setMemoryAndSwap), and memory -1 takes swap to unlimited with it.
+    @Test("update raises and removes memory and memory+swap limits in an order the kernel takes",
+        .enabled(if: FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"), "no swap accounting (memory.memsw)"))
+    func updateMemoryAndSwap() throws {
+        try withBundle { b in
+            var l = b.linux
+            l["resources"] = ["memory": ["limit": 33_554_432, "swap": 50_331_648]]
+            b.linux = l
+            b.setArgs(["sleep", "60"])
+            try expectRun(b, ["-d"], status: 0)
+            let read = "cd /sys/fs/cgroup/memory; cat memory.limit_in_bytes memory.memsw.limit_in_bytes"
+            func limits() -> String { b.roost(["exec", b.id, "sh", "-c", read]).stdout }
+            #expect(limits() == "33554432\n50331648\n")
+            // Both up, the new limit above the old memory+swap limit: memsw must go first.
+            #expect(b.roost(["update", "--memory", "67108864", "--memory-swap", "100663296", b.id]).status == 0)
+            #expect(limits() == "67108864\n100663296\n")
+            // Unlimited memory takes unlimited swap with it.
+            let unlimited = b.roost(["update", "--memory", "-1", b.id])
+            #expect(unlimited.status == 0, "\(unlimited)")
+            let max = "9223372036854771712"
+            #expect(limits() == "\(max)\n\(max)\n")
+            #expect(b.roost(["delete", "--force", b.id]).status == 0)
+        }
+    }
+
     @Test("exec --cgroup runs the process in an existing sub-cgroup, for all or named controllers")
     func execSubCgroup() throws {
         try withBundle { b in
@@ -96,7 +122,15 @@ struct CgroupV1Tests {
             #expect(r.stdout.contains(memLine + "\n"), "other hierarchies stay with init: \(r)")
             let missing = b.roost(["exec", "--cgroup", "nowhere", b.id, "true"])
             #expect(missing.status == 255)
-            expectOneLineError(missing, contains: "exec --cgroup: ")
+            expectOneLineError(missing, contains: "exec --cgroup: error adding pid to cgroups: ")
+            #expect(missing.stderr.contains("nowhere: No such file or directory"), "\(missing)")
+            // Never above the container's own cgroup, and only controllers it has (runc's checks).
+            for up in ["..", "sub/../..", "pids:../x"] {
+                expectOneLineError(b.roost(["exec", "--cgroup", up, b.id, "true"]), contains: "exec --cgroup: bad sub cgroup path: ")
+            }
+            expectOneLineError(b.roost(["exec", "--cgroup", "whaaat:/", b.id, "true"]), contains: "exec --cgroup: unknown controller whaaat")
+            let top = b.roost(["exec", "--cgroup", "/", b.id, "cat", "/proc/self/cgroup"])
+            #expect(top.stdout.contains(pidsLine + "\n"), "/ is the container's own cgroup: \(top)")
             // delete removes the sub-cgroup with the container's (the leak check looks).
             #expect(b.roost(["delete", "--force", b.id]).status == 0)
             #expect(!FileManager.default.fileExists(atPath: pidsDir))

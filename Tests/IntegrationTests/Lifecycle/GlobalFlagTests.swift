@@ -14,6 +14,29 @@ struct GlobalFlagTests {
             #expect(r.status == 0, "\(r)")
             let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
             #expect(lines.contains { $0.contains("\"level\":\"debug\"") && $0.contains("create \(b.id): init ") }, "\(lines)")
+            #expect(r.stderr.isEmpty, "with --log, nothing of it on stderr: \(r)")
+        }
+    }
+
+    /// As runc (logrus's default output): without --log the debug lines go to stderr, in
+    /// runc's words for the steps runc's users and suite look for.
+    @Test("--debug without --log writes logrus debug lines to stderr, for run and exec")
+    func debugToStderr() throws {
+        try withBundle { b in
+            b.setArgs(["true"])
+            try b.writeConfig()
+            let run = runProgram(TestEnvironment.binary, ["--root", TestEnvironment.stateRoot, "--debug", "run", "--bundle", b.path, b.id])
+            #expect(run.status == 0, "\(run)")
+            for step in ["nsexec container setup", "child process in init()", "init: closing the pipe to signal completion"] {
+                #expect(run.stderrLines.contains { $0.contains("level=debug") && $0.contains(step) }, "\(step): \(run.stderr)")
+            }
+            b.setArgs(["sleep", "30"])
+            try b.writeConfig()
+            #expect(b.roost(["run", "-d", "--bundle", b.path, b.id]).status == 0)
+            let exec = b.roost(["--debug", "exec", b.id, "true"])
+            #expect(exec.status == 0, "\(exec)")
+            #expect(exec.stderrLines.contains { $0.contains("level=debug") && $0.contains("setns_init: about to exec") }, "\(exec.stderr)")
+            #expect(b.roost(["delete", "--force", b.id]).status == 0)
         }
     }
 
