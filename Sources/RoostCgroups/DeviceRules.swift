@@ -10,15 +10,16 @@ public struct DeviceAccess: OptionSet, Sendable, Hashable {
     public static let write = DeviceAccess(rawValue: 4)
     public static let all: DeviceAccess = [.read, .write, .mknod]
 
-    /// Some of "rwm"; nil for any other letter.
-    public init?(_ text: String) {
+    /// The r, w and m of `text`; any other letter is ignored, as runc's Permissions.toSet
+    /// ignores it ("rwa" is "rw").
+    public init(_ text: String) {
         var bits: DeviceAccess = []
         for c in text {
             switch c {
             case "r": bits.insert(.read)
             case "w": bits.insert(.write)
             case "m": bits.insert(.mknod)
-            default: return nil
+            default: break
             }
         }
         self = bits
@@ -58,7 +59,7 @@ public struct DeviceRule: Sendable, Equatable {
         if type == "a" && major == nil && minor == nil { return "a" }
         let ma = major.map { $0 < 0 ? "*" : String($0) } ?? "*"
         let mi = minor.map { $0 < 0 ? "*" : String($0) } ?? "*"
-        return "\(type) \(ma):\(mi) \(access)"
+        return "\(type) \(ma):\(mi) \(DeviceAccess(access).text)"
     }
 
     /// The rules for a container, as runc's specconv makes them: `rules`
@@ -129,9 +130,9 @@ public struct DevicePolicy: Sendable, Equatable {
     }
 
     public mutating func apply(_ rule: DeviceRule) throws(CgroupError) {
-        guard let access = DeviceAccess(rule.access), !access.isEmpty else {
-            throw CgroupError(path: rule.jsonPath + ".access", problem: "invalid access \(rule.access.debugDescription) (expected some of \"rwm\")")
-        }
+        // A rule that grants or denies none of r, w and m changes nothing (runc's emulator).
+        let access = DeviceAccess(rule.access)
+        if access.isEmpty { return }
         let type: Character
         switch rule.type {
         case "a":

@@ -398,7 +398,8 @@ private struct SpecValidator {
         }
     }
 
-    /// Matches runc: rule types are a, b or c, and access is required.
+    /// Matches runc: rule types are a, b or c, and access is required. Its letters other than
+    /// r, w and m are ignored where the rule is applied, as runc ignores them.
     private func checkResources() throws(SpecError) {
         for (i, rule) in (linux.resources?.devices ?? []).enumerated() {
             func path(_ suffix: String = "") -> String { "linux.resources.devices[\(i)]" + suffix }
@@ -407,9 +408,6 @@ private struct SpecValidator {
             }
             guard let access = rule.access, !access.isEmpty else {
                 throw SpecError(path(".access"), "must not be empty")
-            }
-            if !access.allSatisfy({ $0 == "r" || $0 == "w" || $0 == "m" }) {
-                throw SpecError(path(".access"), "invalid access \(quoted(access)) (expected some of \"rwm\")")
             }
         }
     }

@@ -243,9 +243,6 @@ struct SpecValidationTests {
         BadConfig(
             "config.json: linux.resources.devices[1].access: must not be empty",
             withLinux { $0.resources?.devices?.append(Spec.DeviceCgroup(allow: true, type: "c")) }),
-        BadConfig(
-            #"config.json: linux.resources.devices[0].access: invalid access "rwx" (expected some of "rwm")"#,
-            withLinux { $0.resources?.devices = [Spec.DeviceCgroup(allow: true, access: "rwx")] }),
 
         // Propagation, network devices
         BadConfig(

@@ -68,8 +68,10 @@ public struct CgroupV1: CgroupDriver, Equatable {
         directories.first { $0.controllers.fields(",").contains(Substring(controller)) }?.path
     }
 
-    /// Makes every directory (and missing parents). A new cpuset cgroup starts with no CPUs or
-    /// memory nodes, which refuses tasks: each new level copies its parent's.
+    /// Makes every directory (and missing parents). A cpuset cgroup with no CPUs or memory nodes
+    /// refuses tasks (ENOSPC): every level from the first one that has both down to the
+    /// container's, made here or before (a pod's, by an engine), gets its parent's where it has
+    /// none (runc's cpusetEnsureParent).
     public func create(resources: Spec.Resources? = nil) throws(CgroupError) {
         do { try makeDirectories() } catch { throw CgroupError(path: "linux.cgroupsPath", problem: error.description) }
     }
@@ -84,13 +86,28 @@ public struct CgroupV1: CgroupDriver, Equatable {
             }
             for dir in missing.reversed() {
                 if mkdir(dir, 0o755) != 0 && errno != EEXIST { throw SyscallError("mkdir", dir) }
-                if d.controllers.fields(",").contains("cpuset") {
-                    let parent = InRoot.split(dir).0
-                    for file in ["cpuset.cpus", "cpuset.mems"] {
-                        let value = try FileIO.read(parent + "/" + file)
-                        try FileIO.writeExisting(dir + "/" + file, String(decoding: value, as: UTF8.self))
-                    }
-                }
+            }
+            if d.controllers.fields(",").contains("cpuset") { try fillCpusets(down: d.path) }
+        }
+    }
+
+    /// From the nearest ancestor of `target` (or itself) whose cpuset.cpus and cpuset.mems are
+    /// set, down to `target`: each empty one takes its parent's.
+    private func fillCpusets(down target: String) throws(SyscallError) {
+        func value(_ dir: String, _ file: String) -> String? {
+            (try? FileIO.read(dir + "/" + file)).map { String(decoding: $0, as: UTF8.self).trimmingWhitespace }
+        }
+        var chain: [String] = []
+        var dir = target
+        while dir != "/", FileIO.exists(dir + "/cpuset.cpus") {
+            chain.append(dir)
+            if value(dir, "cpuset.cpus")?.isEmpty == false && value(dir, "cpuset.mems")?.isEmpty == false { break }
+            dir = InRoot.split(dir).0
+        }
+        for dir in chain.reversed().dropFirst() {
+            let parent = InRoot.split(dir).0
+            for file in ["cpuset.cpus", "cpuset.mems"] where value(dir, file)?.isEmpty != false {
+                try FileIO.writeExisting(dir + "/" + file, value(parent, file) ?? "")
             }
         }
     }

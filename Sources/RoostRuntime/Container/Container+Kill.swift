@@ -21,5 +21,6 @@ extension Container {
                 if error.errno != ESRCH && !all { throw RuntimeError.syscall(error) }
             }
         }
+        if signal == SIGKILL { thawToDie(c) }
     }
 }

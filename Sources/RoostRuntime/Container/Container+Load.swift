@@ -49,6 +49,13 @@ extension Container {
         return d
     }
 
+    /// A paused container's processes do not act on SIGKILL until thawed (the v1 freezer holds
+    /// them in the kernel): thawed once the signal is pending, they die (runc thaws too).
+    static func thawToDie(_ c: LoadedContainer) {
+        guard let cg = c.state.cgroups, let state = cg.freezerState(), state != "THAWED" else { return }
+        do throws(SyscallError) { try cg.setFrozen(false) } catch { Diagnostics.warn("container \"\(c.state.id)\": thaw: \(error)") }
+    }
+
     /// Sends `signal` to init and waits (up to `timeout` seconds) until it is gone.
     static func killAndWait(_ c: LoadedContainer, signal: Int32 = SIGKILL, timeout: Double = 10) {
         let targets = c.state.ownPidNamespace && c.status != .stopped ? [c.state.pid] : c.processes()
@@ -60,6 +67,7 @@ extension Container {
             try? Processes.signal(fd, signal, display: "pid \(pid)")
             pidfds.append(fd)
         }
+        if signal == SIGKILL { thawToDie(c) }
         let deadline = monotonicNow() + timeout
         for fd in pidfds.raws {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

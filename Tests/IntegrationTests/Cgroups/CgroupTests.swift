@@ -56,6 +56,26 @@ struct CgroupTests {
         }
     }
 
+    /// SIGKILL waits while the v1 freezer holds a task: roost thaws a paused container once the
+    /// signal is pending (as runc), or `delete --force` left it frozen in its cgroup for good.
+    @Test("a paused container dies of delete --force and of kill KILL; nothing is left frozen")
+    func killPaused() throws {
+        try withBundle { b in
+            b.setArgs(["sleep", "60"])
+            try expectRun(b, ["-d"], status: 0)
+            let first = pid_t(stateOf(b)?["pid"] as? Int ?? -1)
+            #expect(b.roost(["pause", b.id]).status == 0)
+            #expect(b.roost(["delete", "--force", b.id]).status == 0)
+            #expect(eventually { kill(first, 0) != 0 }, "init \(first) outlived delete --force")
+
+            try expectRun(b, ["-d"], status: 0)
+            #expect(b.roost(["pause", b.id]).status == 0)
+            #expect(b.roost(["kill", b.id, "KILL"]).status == 0)
+            #expect(eventually { stateOf(b)?["status"] as? String == "stopped" }, "a paused container must die of KILL")
+            #expect(b.roost(["delete", b.id]).status == 0)
+        }
+    }
+
     @Test("ps lists the container's processes: json pids, and ps's table filtered")
     func ps() throws {
         try withBundle { b in

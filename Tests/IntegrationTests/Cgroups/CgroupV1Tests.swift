@@ -81,6 +81,27 @@ struct CgroupV1Tests {
         }
     }
 
+    /// An engine may make a pod's cgroup itself, leaving its cpuset empty; a task is refused
+    /// (ENOSPC) in a cpuset cgroup without CPUs or memory nodes, so each level takes its
+    /// parent's (runc's cpusetEnsureParent).
+    @Test("a container below a pod cgroup with an empty cpuset runs: the pod's cpuset is filled from its parent")
+    func emptyPodCpuset() throws {
+        try withBundle { b in
+            let pod = "/sys/fs/cgroup/cpuset/roost-tests/pod-\(b.id)"
+            #expect(sh("mkdir -p \(pod) && test -z \"$(cat \(pod)/cpuset.cpus)\"").status == 0, "a new cpuset cgroup starts empty")
+            defer { _ = sh("rmdir /sys/fs/cgroup/*/roost-tests/pod-\(b.id)") }
+            var l = b.linux
+            l["cgroupsPath"] = "/roost-tests/pod-\(b.id)/\(b.id)"
+            b.linux = l
+            b.setArgs(["cat", "/sys/fs/cgroup/cpuset/cpuset.cpus"])
+            let r = try b.run()
+            #expect(r.status == 0, "\(r)")
+            let hostCpus = (try? String(contentsOfFile: "/sys/fs/cgroup/cpuset/cpuset.cpus", encoding: .utf8)) ?? "?"
+            #expect(r.stdout == hostCpus, "\(r)")
+            #expect((try? String(contentsOfFile: pod + "/cpuset.cpus", encoding: .utf8)) == hostCpus)
+        }
+    }
+
     /// The kernel refuses a memory limit above the memory+swap one: runc orders the two writes
     /// (setMemoryAndSwap), and memory -1 takes swap to unlimited with it.
     @Test("update raises and removes memory and memory+swap limits in an order the kernel takes",
