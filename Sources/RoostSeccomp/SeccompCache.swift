@@ -44,7 +44,7 @@ public struct SeccompCache: Sendable {
         var u = utsname()
         uname(&u)
         let release = withUnsafeBytes(of: u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        var k = "roost seccomp cache 1\nlibseccomp \(SeccompCompiler.libseccompVersion)\nkernel \(release)\n"
+        var k = "roost seccomp cache 2\nlibseccomp \(SeccompCompiler.libseccompVersion)\nkernel \(release)\n"
         k += "default \(s.defaultAction) \(s.defaultErrnoRet.map(String.init) ?? "-")\n"
         k += "arch \((s.architectures ?? []).joined(separator: ","))\n"
         k += "flags \(s.flags.map { $0.joined(separator: ",") } ?? "-")\n"

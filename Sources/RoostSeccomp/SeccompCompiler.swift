@@ -56,7 +56,8 @@ public enum SeccompCompiler {
             throw fail(".flags[\(i)]", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs an SCMP_ACT_NOTIFY rule")
         }
 
-        let program = try export(ctx)
+        // runc's patchbpf: syscalls newer than the profile get ENOSYS, not its default action.
+        let program = EnosysStub.program(for: s) + (try export(ctx))
         // BPF_MAXINSNS: the kernel refuses longer programs.
         if program.count / 8 > 4096 {
             throw fail("", "the compiled filter has \(program.count / 8) BPF instructions; the kernel takes at most 4096")

@@ -50,7 +50,7 @@ import Testing
             let (compiled, _) = try #require(try cache.compile(profile(36)))
             let name = try #require(entries(cache).first)
             // Same file name (as a hash collision would give), another profile's key in it.
-            var bytes = Array("roost seccomp cache 1\nsome other profile\n".utf8) + [0]
+            var bytes = Array("roost seccomp cache 2\nsome other profile\n".utf8) + [0]
             bytes += compiled.filter.serialized
             try Data(bytes).write(to: URL(fileURLWithPath: cache.directory + "/" + name))
             #expect(try cache.compile(profile(36))?.1 == .compiled)

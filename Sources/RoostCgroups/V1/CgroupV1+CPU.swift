@@ -1,20 +1,58 @@
 import Glibc
+import RoostLinux
 import RoostSpec
 
 // The cpu and cpuacct controllers on cgroup v1 (runc's fs/cpu.go, cpuacct.go): shares, CFS
 // period, quota and burst, real-time period and runtime; usage and throttling statistics.
 
 extension CgroupV1 {
+    /// runc's order (fs/cpu.go): the kernel checks period, quota and burst against each other
+    /// and against the parent's limit, so a period or burst it refuses (EINVAL) while a quota
+    /// comes too is written again after the quota; the real-time pair likewise.
     func setCPU(_ r: Spec.Resources) throws(CgroupError) {
         guard let c = r.cpu else { return }
         let p = "linux.resources.cpu"
-        if c.idle != nil { throw CgroupError(path: "\(p).idle", problem: "cpu.idle exists on cgroup v2 only") }
         if let v = c.shares, v != 0 { try write("cpu", "cpu.shares", String(v), "\(p).shares") }
-        if let v = c.period, v != 0 { try write("cpu", "cpu.cfs_period_us", String(v), "\(p).period") }
-        if let v = c.quota, v != 0 { try write("cpu", "cpu.cfs_quota_us", String(v), "\(p).quota") }
-        if let v = c.burst { try write("cpu", "cpu.cfs_burst_us", String(v), "\(p).burst") }
-        if let v = c.realtimePeriod, v != 0 { try write("cpu", "cpu.rt_period_us", String(v), "\(p).realtimePeriod") }
-        if let v = c.realtimeRuntime, v != 0 { try write("cpu", "cpu.rt_runtime_us", String(v), "\(p).realtimeRuntime") }
+        let quota = c.quota ?? 0
+        var periodAgain: String?
+        if let v = c.period, v != 0 {
+            periodAgain = try writeOrRetry("cpu.cfs_period_us", String(v), "\(p).period", retry: quota != 0)
+        }
+        var burstAgain: String?
+        if let v = c.burst {
+            // A kernel without the burst knob: nothing to set (runc ignores it).
+            burstAgain = try writeOrRetry("cpu.cfs_burst_us", String(v), "\(p).burst", retry: quota != 0, ignoreMissing: true)
+        }
+        if quota != 0 {
+            try write("cpu", "cpu.cfs_quota_us", String(quota), "\(p).quota")
+            if let v = periodAgain { try write("cpu", "cpu.cfs_period_us", v, "\(p).period") }
+            if let v = burstAgain { try write("cpu", "cpu.cfs_burst_us", v, "\(p).burst") }
+        }
+        // runc 1.5 writes cpu.idle on v1 too, where the kernel has it (Linux 5.15).
+        if let v = c.idle { try write("cpu", "cpu.idle", String(v), "\(p).idle") }
+        let runtime = c.realtimeRuntime ?? 0
+        var rtPeriodAgain: String?
+        if let v = c.realtimePeriod, v != 0 {
+            rtPeriodAgain = try writeOrRetry("cpu.rt_period_us", String(v), "\(p).realtimePeriod", retry: runtime != 0)
+        }
+        if runtime != 0 {
+            try write("cpu", "cpu.rt_runtime_us", String(runtime), "\(p).realtimeRuntime")
+            if let v = rtPeriodAgain { try write("cpu", "cpu.rt_period_us", v, "\(p).realtimePeriod") }
+        }
+    }
+
+    /// Writes a cpu file; with `retry`, an EINVAL is put off (the value is returned, to be
+    /// written again once its partner is in) rather than an error.
+    private func writeOrRetry(_ file: String, _ value: String, _ jsonPath: String, retry: Bool, ignoreMissing: Bool = false) throws(CgroupError) -> String? {
+        guard let dir = directory("cpu") else {
+            throw CgroupError(path: jsonPath, problem: "the cpu controller is not mounted on this host")
+        }
+        do { try FileIO.writeExisting(dir + "/" + file, value) } catch {
+            if ignoreMissing && error.errno == ENOENT { return nil }
+            if retry && error.errno == EINVAL { return value }
+            throw CgroupError(path: jsonPath, problem: "write \(value.debugDescription) to \(dir)/\(file): \(String(cString: strerror(error.errno)))")
+        }
+        return nil
     }
 
     func cpuStats() -> JSONValue? {

@@ -150,7 +150,11 @@ struct Init: ~Copyable {
             }
         }
         if let hooks = plan.hooks?.createContainer, !hooks.isEmpty {
-            try step("createContainer hooks") { try HookRunner.run(hooks, kind: "createContainer", state: hookState("creating")) }
+            // matches runc: they run in the container's root (a relative path is the rootfs's).
+            try step("createContainer hooks") {
+                try sys("chdir", plan.rootfs) { chdir(plan.rootfs) }
+                try HookRunner.run(hooks, kind: "createContainer", state: hookState("creating"))
+            }
         }
     }
 

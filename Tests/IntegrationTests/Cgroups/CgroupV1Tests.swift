@@ -48,7 +48,6 @@ struct CgroupV1Tests {
     }
 
     @Test("a resource this host cannot apply fails create naming its JSON path, leaving nothing", arguments: [
-        (#"{"cpu": {"idle": 1}}"#, "linux.resources.cpu.idle: cpu.idle exists on cgroup v2 only"),
         (#"{"unified": {"memory.high": "1"}}"#, "linux.resources.unified: invalid configuration: cannot use unified on cgroup v1 (unified resources need a cgroup v2 host)"),
         (#"{"cpu": {"cpus": "999"}}"#, "linux.resources.cpu.cpus: write \"999\" to"),
     ])
@@ -77,6 +76,29 @@ struct CgroupV1Tests {
             expectOneLineError(b.roost(["update", "--cpu-period", "often", b.id]), contains: "update: invalid value for cpu-period: often")
             expectOneLineError(b.roost(["update", "--pids-limit"]), contains: "flag needs an argument: -pids-limit")
             expectOneLineError(b.roost(["update", "--cpuset-cpus", "999", b.id]), contains: "update: cpu.cpus: write \"999\"")
+            #expect(b.roost(["delete", "--force", b.id]).status == 0)
+        }
+    }
+
+    /// The kernel checks a period against the quota already there and the parent's limit:
+    /// lowering both at once needs the quota first, then the period again (runc's order).
+    @Test("in a pod cgroup with a CPU limit, update lowers period and quota together; above the pod's limit it fails")
+    func podCPULimit() throws {
+        try withBundle { b in
+            let pod = "/sys/fs/cgroup/cpu/roost-tests/pod-\(b.id)"
+            #expect(sh("mkdir -p \(pod) && echo 50000 > \(pod)/cpu.cfs_quota_us").status == 0)
+            defer { _ = sh("rmdir /sys/fs/cgroup/*/roost-tests/pod-\(b.id)") }
+            var l = b.linux
+            l["cgroupsPath"] = "/roost-tests/pod-\(b.id)/\(b.id)"
+            l["resources"] = ["cpu": ["idle": 0]]
+            b.linux = l
+            b.setArgs(["sleep", "60"])
+            try expectRun(b, ["-d"], status: 0)
+            expectOneLineError(b.roost(["update", "--cpu-quota", "60000", b.id]), contains: "cpu.quota: write \"60000\"")
+            let r = b.roost(["update", "--cpu-period", "10000", "--cpu-quota", "3000", b.id])
+            #expect(r.status == 0, "\(r)")
+            let read = "cd /sys/fs/cgroup/cpu; cat cpu.cfs_quota_us cpu.cfs_period_us cpu.idle"
+            #expect(b.roost(["exec", b.id, "sh", "-c", read]).stdout == "3000\n10000\n0\n")
             #expect(b.roost(["delete", "--force", b.id]).status == 0)
         }
     }

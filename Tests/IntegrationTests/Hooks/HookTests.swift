@@ -17,7 +17,9 @@ struct HookTests {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         b.mounts.append(["destination": "/hookout", "type": "bind", "source": out, "options": ["rbind", "rw"]])
         // In the runtime namespace the host's paths resolve; in the container only /hookout.
-        let record = { (kind: String, dir: String) in shellHook("cat > \(dir)/\(kind).json; readlink /proc/self/ns/mnt > \(dir)/\(kind).mnt") }
+        let record = { (kind: String, dir: String) in
+            shellHook("cat > \(dir)/\(kind).json; readlink /proc/self/ns/mnt > \(dir)/\(kind).mnt; pwd > \(dir)/\(kind).cwd")
+        }
         b.config["hooks"] = [
             "prestart": [record("prestart", out)], "createRuntime": [record("createRuntime", out)],
             "createContainer": [record("createContainer", out)], "startContainer": [record("startContainer", "/hookout")],
@@ -57,6 +59,10 @@ struct HookTests {
                 let pid = s?["pid"] as? Int ?? 0
                 #expect(runtimeNamespace ? pid > 1 : pid == 1, "\(kind) pid \(pid)")
             }
+            // runc runs createContainer hooks in the container's root, before pivot_root: a
+            // relative path in them is the rootfs's.
+            let cwd = (try? String(contentsOfFile: "\(out)/createContainer.cwd", encoding: .utf8))?.trimmingCharacters(in: .newlines)
+            #expect(cwd == b.rootfs, "createContainer ran in \(cwd ?? "?")")
         }
     }
 
