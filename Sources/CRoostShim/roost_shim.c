@@ -298,6 +298,13 @@ int roost_make_raw(int fd, void *saved, size_t saved_len) {
     return tcsetattr(fd, TCSANOW, &t);
 }
 
+int roost_clear_onlcr(int fd) {
+    struct termios t;
+    if (tcgetattr(fd, &t) != 0) return -1;
+    t.c_oflag &= ~ONLCR;
+    return tcsetattr(fd, TCSANOW, &t);
+}
+
 int roost_restore_termios(int fd, const void *saved) { return tcsetattr(fd, TCSANOW, (const struct termios *)saved); }
 int roost_eventfd(void) { return eventfd(0, EFD_CLOEXEC); }
 

@@ -135,8 +135,9 @@ public struct FileDescriptors: ~Copyable {
 
     public init() {}
 
-    deinit { for fd in raws { Glibc.close(fd) } }
+    deinit { for fd in raws where fd >= 0 { Glibc.close(fd) } }
 
+    /// Takes `fd` over; one whose raw is -1 holds a place and closes nothing.
     public mutating func append(_ fd: consuming FileDescriptor) { raws.append(fd.release()) }
 
     public var count: Int { raws.count }

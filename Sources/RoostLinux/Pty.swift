@@ -20,6 +20,13 @@ public enum Pty {
         _ = roost_set_winsize(fd, rows, cols)
     }
 
+    /// Turns the pty's ONLCR off: a Linux pty starts with it on, which would turn every "\n"
+    /// the process writes into "\r\n" on its way to a relay that is not a terminal (runc's
+    /// console.ClearONLCR, on the master it relays).
+    public static func clearONLCR(_ fd: Int32) throws(SyscallError) {
+        try sys("tcsetattr", "pty (clear ONLCR)") { roost_clear_onlcr(fd) }
+    }
+
     /// Makes `peer` the process's stdio and controlling terminal, in a session of its own.
     public static func becomeControllingTerminal(_ peer: Int32) throws(SyscallError) {
         for fd in Int32(0)...2 {

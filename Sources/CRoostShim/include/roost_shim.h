@@ -153,6 +153,8 @@ int roost_signalfd_read(int fd);
 
 /// The terminal's raw mode (cfmakeraw) and back.
 int roost_make_raw(int fd, void *saved, size_t saved_len);
+/// Clears ONLCR (tcgetattr/tcsetattr; termios is a macro-laden struct).
+int roost_clear_onlcr(int fd);
 int roost_restore_termios(int fd, const void *saved);
 size_t roost_termios_size(void);
 

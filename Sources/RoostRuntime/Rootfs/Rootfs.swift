@@ -47,9 +47,10 @@ struct Rootfs {
         case .cgroup: guard let host = plan.cgroupHierarchies else { throw InitFailure(step: "cgroup mount", detail: "no cgroup hierarchies planned") }
             try CgroupMount(mount: m, inNamespace: plan.hasCgroupNamespace, host: host).mount(in: root)
         case .filesystem:
+            let data = m.type == "tmpfs" ? tmpfsData(m, in: root) : m.data
             let dest = try root.create(m.destination, as: .directory)
             let flags = m.readonlyLater ? m.flags.subtracting(.rdonly) : m.flags
-            try Mounts.mount(m.source, dest.procPath, type: m.type, flags: flags, data: m.data.isEmpty ? nil : m.data, display: m.destination)
+            try Mounts.mount(m.source, dest.procPath, type: m.type, flags: flags, data: data.isEmpty ? nil : data, display: m.destination)
             // mqueue takes no `context=`: its root is labelled once mounted (matches runc).
             if let label = m.fileLabel {
                 let now = try root.open(m.destination)
@@ -57,6 +58,16 @@ struct Rootfs {
             }
         }
         try applyPropagationAndAttributes(m, in: root)
+    }
+
+    /// matches runc 1.5: a tmpfs over a directory that exists takes that directory's mode (a
+    /// `mode=` in the options, coming after, still wins); over nothing, tmpfs's own 1777.
+    private func tmpfsData(_ m: PlannedMount, in root: borrowing InRoot) -> String {
+        guard let existing = try? root.open(m.destination) else { return m.data }
+        var st = stat()
+        guard fstat(existing.raw, &st) == 0 else { return m.data }
+        let mode = "mode=0" + String(st.st_mode & 0o7777, radix: 8)
+        return m.data.isEmpty ? mode : mode + "," + m.data
     }
 
     /// Files under /proc a mount may cover (lxcfs's, as runc allows).

@@ -56,6 +56,27 @@ struct ProcessSetup {
         throw InitFailure(step: "process.args[0]", detail: "\(Processes.execve(executable, argv, envp))")
     }
 
+    /// runc's prepareEnv: each name once, with its last value, in the order of those last
+    /// values; an empty HOME counts as none, and a missing one is the user's home from the
+    /// container's /etc/passwd.
+    static func preparedEnvironment(_ env: [String], home: () -> String) -> [String] {
+        var seen = Set<Substring>()
+        var out: [String] = []
+        var homeIsSet = false
+        for kv in env.reversed() {
+            let key = kv.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            guard seen.insert(key).inserted else { continue }
+            if key == "HOME" {
+                if kv.utf8.count == 5 { continue }  // "HOME="
+                homeIsSet = true
+            }
+            out.append(kv)
+        }
+        out.reverse()
+        if !homeIsSet { out.append("HOME=" + home()) }
+        return out
+    }
+
     /// cwd, HOME and args[0] as the user's process will see them. Done before start, so `create`
     /// already fails for a process that cannot be executed (matches runc).
     func resolveProcess(env: inout [String]) throws -> String {
@@ -76,9 +97,7 @@ struct ProcessSetup {
         if getcwd(&buf, buf.count) == nil || buf[0] != CChar(UInt8(ascii: "/")) {
             throw InitFailure(step: "process.cwd", detail: "\(p.cwd) is outside the container's root")
         }
-        if !env.contains(where: { $0.hasPrefix("HOME=") }) {
-            env.append("HOME=" + homeDirectory(uid: p.uid))
-        }
+        env = Self.preparedEnvironment(env, home: { homeDirectory(uid: p.uid) })
         let name = p.args[0]
         if name.contains("/") {
             try checkExecutable(name, as: name)

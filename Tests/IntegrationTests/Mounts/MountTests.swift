@@ -35,6 +35,23 @@ struct MountTests {
         }
     }
 
+    /// runc 1.5: a tmpfs takes the mode of the directory it covers, unless its options say
+    /// `mode=`; over a directory roost makes, it is tmpfs's 1777.
+    @Test("a tmpfs takes the mode of the directory it covers; mode= wins; a new directory gets 1777")
+    func tmpfsMode() throws {
+        try withBundle { b in
+            #expect(sh("mkdir -p \(b.rootfs)/inherit \(b.rootfs)/explicit && chmod 0710 \(b.rootfs)/inherit \(b.rootfs)/explicit").status == 0)
+            b.mounts += [
+                ["destination": "/inherit", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]],
+                ["destination": "/explicit", "type": "tmpfs", "source": "tmpfs", "options": ["mode=1500"]],
+                ["destination": "/fresh", "type": "tmpfs", "source": "tmpfs"],
+            ]
+            b.shell("stat -c %a /inherit /explicit /fresh")
+            let r = try b.run()
+            #expect(r.status == 0 && r.stdout == "710\n1500\n1777\n", "\(r)")
+        }
+    }
+
     @Test("--no-pivot moves the rootfs onto / and chroots")
     func noPivot() throws {
         try withBundle { b in
