@@ -90,10 +90,9 @@ extension Container {
                 noPivot: options.noPivot, noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, listenFDs: options.listenFDs,
                 seccompCache: SeccompCache(stateRoot: stateRoot), systemdCgroup: options.systemdCgroup))
         // A foreground terminal roost proxies: the pty starts at the caller's window size.
-        if plan.process.terminal && !options.detach && options.consoleSocket == nil && plan.process.consoleSize == nil,
-            let size = Pty.windowSize(0)
-        {
-            plan.process.consoleSize = size
+        if plan.process.terminal && !options.detach && options.consoleSocket == nil {
+            plan.process.relayedTerminal = true
+            if plan.process.consoleSize == nil, let size = Pty.windowSize(0) { plan.process.consoleSize = size }
         }
         return plan
     }

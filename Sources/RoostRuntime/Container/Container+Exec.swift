@@ -98,7 +98,10 @@ extension Container {
         process.seccomp = try directory.readSeccomp()
         if options.processFile == nil { process.terminal = options.tty }
         // roost proxies the pty itself: size it like the caller's terminal before the process runs.
-        if process.terminal && !options.detach && process.consoleSize == nil, let size = Pty.windowSize(0) { process.consoleSize = size }
+        if process.terminal && !options.detach {
+            process.relayedTerminal = true
+            if process.consoleSize == nil, let size = Pty.windowSize(0) { process.consoleSize = size }
+        }
         // matches runc's checkTerminal.
         if options.detach && process.terminal && options.consoleSocket == nil {
             throw RuntimeError.usage("exec: cannot allocate a tty when roost detaches without --console-socket")

@@ -10,8 +10,6 @@ enum TerminalProxy {
         var notify = notify
         let raw = Pty.RawMode(0)
         defer { raw?.restore() }
-        // As runc relays a terminal: the process's "\n" reaches stdout as "\n".
-        try? Pty.clearONLCR(master)
         if let size = Pty.windowSize(0) { Pty.setWindowSize(master, rows: size.rows, cols: size.cols) }
         let signals = SignalFD()
         var stdinOpen = true

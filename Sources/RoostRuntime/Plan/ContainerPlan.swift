@@ -133,6 +133,10 @@ struct ProcessPlan {
     var terminal = false
     /// process.consoleSize as (rows, cols).
     var consoleSize: (rows: UInt16, cols: UInt16)?
+    /// roost itself relays the terminal (a foreground run or exec without a console socket):
+    /// the child clears the pty's ONLCR before the master leaves it, as runc's console
+    /// relay does, so the process's lines reach roost's stdout as written.
+    var relayedTerminal = false
     /// linux.seccomp compiled (the container's, also for exec'd processes); loaded by ProcessSetup.
     var seccomp: SeccompFilter?
 

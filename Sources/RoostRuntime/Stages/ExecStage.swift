@@ -27,6 +27,7 @@ struct ExecStage: ~Copyable {
                 try step("--tty") {
                     let (master, peer) = try Pty.open()
                     if let size = process.consoleSize { Pty.setWindowSize(master, rows: size.rows, cols: size.cols) }
+                    if process.relayedTerminal { try Pty.clearONLCR(master) }
                     try sync.send(SyncMessage.console.bytes, fd: master)
                     close(master)
                     try Pty.becomeControllingTerminal(peer)

@@ -126,6 +126,7 @@ struct Init: ~Copyable {
         try step("process.terminal") {
             let (master, peer) = try Pty.open()
             if let size = plan.process.consoleSize { Pty.setWindowSize(master, rows: size.rows, cols: size.cols) }
+            if plan.process.relayedTerminal { try Pty.clearONLCR(master) }
             if mountConsole {
                 // CVE-2025-52565: never through a symlink, and bound onto the file just opened,
                 // not onto a path looked up again (matches runc's mountConsole).
