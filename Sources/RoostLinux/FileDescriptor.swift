@@ -119,6 +119,19 @@ public enum FileIO {
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// The entries of the directory `path` (not "." and ".."), each with whether readdir says it
+    /// is a directory; nil when the directory cannot be opened (errno says why).
+    public static func entries(_ path: String) -> [(name: String, isDirectory: Bool)]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var out: [(name: String, isDirectory: Bool)] = []
+        while let e = readdir(dir) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { out.append((name, e.pointee.d_type == DT_DIR)) }
+        }
+        return out
+    }
+
     /// dev_t from a device's major and minor numbers (makedev(3), a macro).
     public static func deviceNumber(major: UInt32, minor: UInt32) -> dev_t { dev_t(roost_makedev(major, minor)) }
 
@@ -181,12 +194,10 @@ public enum FDTable {
     /// CloseExecFrom.
     public static func closeOnExec(from first: Int32) throws(SyscallError) {
         if roost_close_range(UInt32(first), UInt32.max, ROOST_CLOSE_RANGE_CLOEXEC) == 0 { return }
-        guard let dir = opendir("/proc/self/fd") else { throw SyscallError("opendir", "/proc/self/fd") }
-        defer { closedir(dir) }
-        let own = dirfd(dir)
-        while let e = readdir(dir) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let fd = Int32(name), fd >= first, fd != own else { continue }
+        // Listed first: the listing's own fd is closed by then (its fcntl fails and is skipped).
+        guard let entries = FileIO.entries("/proc/self/fd") else { throw SyscallError("opendir", "/proc/self/fd") }
+        for entry in entries {
+            guard let fd = Int32(entry.name), fd >= first else { continue }
             let flags = fcntl(fd, F_GETFD)
             if flags >= 0 && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) != 0 { throw SyscallError("fcntl(F_SETFD)", "fd \(fd)") }
         }

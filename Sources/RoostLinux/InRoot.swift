@@ -110,6 +110,16 @@ public struct InRoot: ~Copyable {
         if symlinkat(target, parent.raw, name) != 0 && errno != EEXIST { throw SyscallError("symlink", path) }
     }
 
+    /// `path` as an absolute path, lexically: empty and "." components dropped, each ".."
+    /// taking one back but never above "/" (Go's path.Clean of "/" + path). No file is looked at.
+    public static func clean(_ path: String) -> String {
+        var parts: [Substring] = []
+        for c in path.fields("/") where c != "." {
+            if c == ".." { _ = parts.popLast() } else { parts.append(c) }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
     public static func split(_ path: String) -> (String, String) {
         var p = Substring(path)
         while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }

@@ -56,15 +56,12 @@ import Testing
 
     /// This process's descriptors of files below `dir` (which no other test uses).
     private func openBelow(_ dir: String) -> [String] {
-        guard let d = opendir("/proc/self/fd") else { return [] }
-        defer { closedir(d) }
-        var out: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            var buf = [CChar](repeating: 0, count: 4096)
-            let n = readlink("/proc/self/fd/" + name, &buf, buf.count - 1)
-            if n > 0, String(cString: buf).hasPrefix(dir + "/") { out.append(String(cString: buf)) }
+        (FileIO.entries("/proc/self/fd") ?? []).compactMap { entry -> String? in
+            var buf = [UInt8](repeating: 0, count: 4096)
+            let n = buf.withUnsafeMutableBytes { readlink("/proc/self/fd/" + entry.name, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count - 1) }
+            guard n > 0 else { return nil }
+            let target = String(decoding: buf[..<n], as: UTF8.self)
+            return target.hasPrefix(dir + "/") ? target : nil
         }
-        return out
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import RoostLinux
 import RoostSpec
 
 // The hugetlb controller on cgroup v1 (runc's fs/hugetlb.go): a limit per page size and the
@@ -12,15 +13,8 @@ extension CgroupV1 {
     }
 
     func hugetlbStats() -> JSONValue? {
-        guard let dir = directory("hugetlb"), let d = opendir(dir) else { return nil }
-        defer { closedir(d) }
-        var sizes: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix("hugetlb.") && name.hasSuffix(".usage_in_bytes") {
-                sizes.append(String(name.dropFirst(8).dropLast(15)))
-            }
-        }
+        guard let dir = directory("hugetlb"), let names = FileIO.entries(dir)?.map(\.name) else { return nil }
+        let sizes = names.filter { $0.hasPrefix("hugetlb.") && $0.hasSuffix(".usage_in_bytes") }.map { String($0.dropFirst(8).dropLast(15)) }
         return .object(sizes.sorted().map { size in
             (key: size, value: .object([
                 (key: "usage", value: .integer(number(dir, "hugetlb.\(size).usage_in_bytes"))),

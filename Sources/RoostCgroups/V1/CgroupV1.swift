@@ -50,19 +50,12 @@ public struct CgroupV1: CgroupDriver, Equatable {
         var dirs: [CgroupDirectory] = []
         for h in try placement() {
             let base = given.hasPrefix("/") ? "" : (h.path == "/" ? "" : h.path)
-            let inner = normalize(base + "/" + given)
+            let inner = InRoot.clean(base + "/" + given)
             dirs.append(CgroupDirectory(controllers: h.controllers, path: h.mountpoint + inner))
         }
         return CgroupV1(directories: dirs)
     }
 
-    static func normalize(_ p: String) -> String {
-        var parts: [Substring] = []
-        for c in p.fields("/") where c != "." {
-            if c == ".." { _ = parts.popLast() } else { parts.append(c) }
-        }
-        return "/" + parts.joined(separator: "/")
-    }
 
     func directory(_ controller: String) -> String? {
         directories.first { $0.controllers.fields(",").contains(Substring(controller)) }?.path
@@ -140,16 +133,7 @@ public struct CgroupV1: CgroupDriver, Equatable {
     }
 
     static func removeTree(_ path: String) {
-        if let dir = opendir(path) {
-            var children: [String] = []
-            while let e = readdir(dir) {
-                guard e.pointee.d_type == DT_DIR else { continue }
-                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name != "." && name != ".." { children.append(path + "/" + name) }
-            }
-            closedir(dir)
-            for child in children { removeTree(child) }
-        }
+        for child in subdirectories(path) { removeTree(child) }
         // A cgroup whose last task just exited stays busy for a moment: retry in short steps
         // (up to half a second) rather than sleep long on the common path.
         var tries = 0

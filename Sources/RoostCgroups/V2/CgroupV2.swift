@@ -32,10 +32,10 @@ public struct CgroupV2: CgroupDriver, Equatable {
         let given = cgroupsPath.flatMap { $0.isEmpty ? nil : $0 } ?? id
         let inner: String
         if given.hasPrefix("/") {
-            inner = CgroupV1.normalize(given)
+            inner = InRoot.clean(given)
         } else {
-            let parent = InRoot.split(CgroupV1.normalize(ownCgroup)).0
-            inner = CgroupV1.normalize(parent + CgroupV1.normalize("/" + given))
+            let parent = InRoot.split(InRoot.clean(ownCgroup)).0
+            inner = InRoot.clean(parent + InRoot.clean("/" + given))
         }
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
         return inner == "/" ? (base.isEmpty ? "/" : base) : base + inner
@@ -67,8 +67,8 @@ public struct CgroupV2: CgroupDriver, Equatable {
     }
 
     func create(resources: Spec.Resources?, files: some CgroupFiles) throws(CgroupError) {
-        let base = CgroupV1.normalize(root)
-        let target = CgroupV1.normalize(path)
+        let base = InRoot.clean(root)
+        let target = InRoot.clean(path)
         guard target == base || target.hasPrefix(base == "/" ? "/" : base + "/") else {
             throw CgroupError(path: "linux.cgroupsPath", problem: "\(path) is not below the cgroup v2 mount \(root)")
         }
@@ -220,15 +220,7 @@ public struct CgroupV2: CgroupDriver, Equatable {
 }
 
 func subdirectories(_ path: String) -> [String] {
-    guard let dir = opendir(path) else { return [] }
-    defer { closedir(dir) }
-    var out: [String] = []
-    while let e = readdir(dir) {
-        guard e.pointee.d_type == DT_DIR else { continue }
-        let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name != "." && name != ".." { out.append(path + "/" + name) }
-    }
-    return out
+    (FileIO.entries(path) ?? []).filter(\.isDirectory).map { path + "/" + $0.name }
 }
 
 extension String {
@@ -263,15 +255,7 @@ struct HostFiles: CgroupFiles {
         throw SyscallError("mkdir", path)
     }
     func removeDirectory(_ path: String) { rmdir(path) }
-    func list(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var out: [String] = []
-        while let e = readdir(dir) {
-            out.append(withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
-        }
-        return out
-    }
+    func list(_ path: String) -> [String] { (FileIO.entries(path) ?? []).map(\.name) }
     func installDeviceFilter(_ program: [BPFInstruction], on dir: String) throws(SyscallError) {
         try DeviceFilter.install(program, on: dir)
     }

@@ -22,11 +22,8 @@ struct LoadedContainer {
         }
         let ns = String(target[..<colon])
         var out: [Int32] = []
-        guard let dir = opendir("/proc") else { return [] }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = Int32(name) else { continue }
+        for entry in FileIO.entries("/proc") ?? [] {
+            guard let pid = Int32(entry.name) else { continue }
             if (try? readlink("/proc/\(pid)/ns/\(ns)")) == target { out.append(pid) }
         }
         return out

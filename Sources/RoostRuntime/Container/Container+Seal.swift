@@ -66,10 +66,8 @@ extension Container {
     /// The container of this state root whose init's pid namespace `path` names.
     static func pidNamespaceOwner(_ path: String, stateRoot: String) -> LoadedContainer? {
         var target = stat()
-        guard stat(path, &target) == 0, let dir = opendir(stateRoot) else { return nil }
-        defer { closedir(dir) }
-        while let e = readdir(dir) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard stat(path, &target) == 0, let entries = FileIO.entries(stateRoot) else { return nil }
+        for name in entries.map(\.name) {
             guard (try? StateDirectory.validate(id: name)) != nil else { continue }
             guard let c = try? LoadedContainer.load(StateDirectory(root: stateRoot, id: name)), c.status != .stopped else { continue }
             var st = stat()

@@ -40,18 +40,8 @@ struct Rollback {
 
 /// Absolute form of a path given on the command line, relative to the current directory.
 func absolutePath(_ path: String) -> String {
-    if path.hasPrefix("/") { return normalized(path) }
+    if path.hasPrefix("/") { return InRoot.clean(path) }
     var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     guard getcwd(&buf, buf.count) != nil else { return path }
-    return normalized(String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path)
-}
-
-private func normalized(_ path: String) -> String {
-    var out: [Substring] = []
-    for part in path.fields("/") {
-        if part == "." { continue }
-        if part == ".." { _ = out.popLast(); continue }
-        out.append(part)
-    }
-    return "/" + out.joined(separator: "/")
+    return InRoot.clean(String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path)
 }

@@ -59,7 +59,7 @@ enum CgroupJoin {
             let wanted = names(controllers).lazy.compactMap { byController[$0] }.first ?? everywhere
             if let wanted {
                 // matches runc: the sub-cgroup is the container's or below it, never above.
-                let target = cleaned(dir + "/" + wanted)
+                let target = InRoot.clean(dir + "/" + wanted)
                 guard target == dir || target.hasPrefix(dir + "/") else {
                     throw RuntimeError.usage("exec --cgroup: bad sub cgroup path: \(wanted)")
                 }
@@ -72,16 +72,6 @@ enum CgroupJoin {
             }
         }
         return out
-    }
-
-    /// `path` with "." and empty components dropped and each ".." taking one back (Go's
-    /// path.Clean, for an absolute path).
-    static func cleaned(_ path: String) -> String {
-        var parts: [Substring] = []
-        for c in path.fields("/") where c != "." {
-            if c == ".." { _ = parts.popLast() } else { parts.append(c) }
-        }
-        return "/" + parts.joined(separator: "/")
     }
 
     /// (controllers, init's directory, whether roost is already there) per hierarchy.

@@ -81,11 +81,7 @@ struct Rootfs {
     /// the LSM attr files) or uncover masked paths. proc and sysfs go on an ordinary directory,
     /// not through a symlink. Destinations are compared as resolved inside the root.
     private func checkProcMount(_ m: PlannedMount, in root: borrowing InRoot) throws {
-        var parts: [Substring] = []
-        for c in m.destination.fields("/") where c != "." {
-            if c == ".." { _ = parts.popLast() } else { parts.append(c) }
-        }
-        let lexical = "/" + parts.joined(separator: "/")
+        let lexical = InRoot.clean(m.destination)
         let resolved = "/" + (try root.resolve(m.destination)).joined(separator: "/")
         if (m.type == "proc" || m.type == "sysfs") && m.kind == .filesystem && resolved != lexical {
             throw InitFailure(step: m.where_, detail: "filesystem \"\(m.destination)\" must be mounted on ordinary directory (it leads to \(resolved))")
